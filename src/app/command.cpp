@@ -1,0 +1,76 @@
+// The command table and the option parsing shared by every command.
+#include "app/command.h"
+
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <thread>
+
+#include "util/files.h"
+#include "util/log.h"
+
+namespace because::app {
+namespace {
+std::vector<CommandInfo>& table() {
+  static std::vector<CommandInfo> t;
+  return t;
+}
+}  // namespace
+
+const std::vector<CommandInfo>& commands() { return table(); }
+
+Registrar::Registrar(const char* name, const char* summary, CommandFn fn) { table().push_back({name, summary, fn}); }
+
+std::optional<config::ParseResult> parse_options(Context& ctx, const std::vector<std::string>& args,
+                                                 config::Config& cfg, config::Options& opts, const Usage& usage) {
+  config::add_all_options(opts, cfg);
+  auto result = config::parse_command_line(args, opts, usage.n_positional);
+  if (result.help) {
+    if (ctx.comm.root()) {
+      std::cout << "Usage: " << usage.synopsis << "\n\n";
+      if (!usage.description.empty()) std::cout << usage.description << "\n\n";
+      std::cout << "Options come from the command line (--section.key=value) and from a job file\n"
+                   "(--job FILE, INI: [section] then key = value); the command line wins.\n"
+                   "  --job FILE          job file\n"
+                   "  --print-config      print the resolved configuration as a job file and exit\n"
+                   "  --help              this help\n\n";
+      std::cout << opts.help(usage.sections);
+    }
+    return std::nullopt;
+  }
+  log::set_level(log::parse_level(cfg.general.log_level));
+  if (result.print_config) {
+    if (ctx.comm.root()) {
+      std::cout << "# because " << ctx.command << ": resolved configuration (config hash " << opts.hash() << ")\n"
+                << opts.to_ini();
+    }
+    return std::nullopt;
+  }
+  return result;
+}
+
+void write_run_config(const Context& ctx, const config::Options& opts, const std::string& run_dir) {
+  if (!ctx.comm.root() || run_dir.empty()) return;
+  files::make_dirs(run_dir);
+  files::write_atomic(run_dir + "/config.ini", "# resolved by: " + ctx.command_line + "\n# config hash " +
+                                                    opts.hash() + "\n" + opts.to_ini());
+  nlohmann::json j = opts.to_json();
+  j["config_hash"] = opts.hash();
+  files::write_atomic(run_dir + "/config.json", j.dump(2) + "\n");
+}
+
+void set_torch_threads(const Context& ctx, int threads) {
+  if (threads <= 0) {
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    // Ranks on this node: count hosts equal to ours.
+    const auto hosts = ctx.comm.hosts();
+    int here = 0;
+    for (const auto& h : hosts) here += (h == hosts[ctx.comm.rank()]);
+    threads = std::max(1, cores / std::max(1, here));
+  }
+  torch::set_num_threads(threads);
+  log::debug("libtorch intra-op threads: ", threads);
+}
+
+}  // namespace because::app

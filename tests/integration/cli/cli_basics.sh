@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# because --help / --version / COMMAND --help, and one-line errors with exit status 2.
+set -u
+exe=${BECAUSE_EXE:?}
+fail=0
+expect() {  # expect STATUS PATTERN -- command...
+  local want=$1 pat=$2; shift 3
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [[ $rc != "$want" ]] || ! grep -qE -- "$pat" <<< "$out"; then
+    echo "FAIL: $* -> status $rc (want $want), output:"; echo "$out"; fail=1
+  else
+    echo "ok: $* -> $rc"
+  fi
+}
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+printf '[explain]\nmax_new_tokens = 12\nfrobnicate = 1\n' > "$tmp/bad.ini"
+printf '[explain]\nmax_new_tokens = 12\n' > "$tmp/good.ini"
+
+expect 0 'Commands:' -- "$exe" --help
+expect 0 '^because [0-9]+\.[0-9]+\.[0-9]+ \(git ' -- "$exe" --version
+expect 0 'libtorch' -- "$exe" --version
+expect 0 'HDF5 1\.' -- "$exe" --version
+expect 0 'MPI ' -- "$exe" --version
+expect 0 'Usage: because config' -- "$exe" config --help
+expect 2 "unknown command 'nonsense'" -- "$exe" nonsense
+expect 2 "unknown option '--explain.bogus'" -- "$exe" config --explain.bogus=1
+expect 2 "invalid value 'abc' for option 'explain.max_new_tokens'" -- "$exe" config --explain.max_new_tokens=abc
+expect 2 "bad.ini:3: unknown option 'explain.frobnicate'" -- "$exe" config --job "$tmp/bad.ini"
+expect 2 "missing.ini: cannot read job file" -- "$exe" config --job "$tmp/missing.ini"
+expect 0 'max_new_tokens = 40' -- "$exe" config --job "$tmp/good.ini" --explain.max_new_tokens=40
+expect 0 '"max_new_tokens": 12' -- "$exe" config --job "$tmp/good.ini" --json
+# Errors are one line.
+lines=$("$exe" config --explain.bogus=1 2>&1 | wc -l)
+if [[ $lines != 1 ]]; then echo "FAIL: error took $lines lines"; fail=1; fi
+exit $fail

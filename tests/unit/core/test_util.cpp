@@ -1,0 +1,66 @@
+// Utilities: signal flag, progress line, hashing, atomic writes.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+
+#include "util/error.h"
+#include "util/files.h"
+#include "util/hash.h"
+#include "util/log.h"
+#include "util/progress.h"
+#include "util/signals.h"
+
+using namespace because;
+
+TEST(Signals, StopSignalsSetTheFlag) {
+  signals::install_stop_handlers();
+  for (int sig : {SIGUSR1, SIGTERM, SIGINT}) {
+    signals::reset();
+    EXPECT_FALSE(signals::stop_requested());
+    std::raise(sig);
+    EXPECT_TRUE(signals::stop_requested()) << sig;
+    EXPECT_EQ(signals::stop_signal(), sig);
+  }
+  signals::reset();
+}
+
+TEST(Progress, LineHasCountsRateAndEta) {
+  Progress p("instances", 200, 10.0);
+  const auto line = p.line(50, "3 errors");
+  EXPECT_NE(line.find("50/200 instances"), std::string::npos) << line;
+  EXPECT_NE(line.find("25.0%"), std::string::npos) << line;
+  EXPECT_NE(line.find("ETA"), std::string::npos) << line;
+  EXPECT_NE(line.find("3 errors"), std::string::npos) << line;
+  EXPECT_EQ(Progress::format_duration(3723), "1h02m03s");
+  EXPECT_EQ(Progress::format_duration(125), "2m05s");
+}
+
+TEST(Hash, StableAndSensitive) {
+  EXPECT_EQ(hash::xxh64("abc"), hash::xxh64("abc"));
+  EXPECT_NE(hash::xxh64("abc"), hash::xxh64("abd"));
+  hash::Hasher a, b;
+  a.update_framed("ab");
+  a.update_framed("c");
+  b.update_framed("a");
+  b.update_framed("bc");
+  EXPECT_NE(a.hex(), b.hex());
+  EXPECT_EQ(a.hex().size(), 32u);
+  EXPECT_NE(hash::seed_of(1, "u1", 0, 0), hash::seed_of(1, "u1", 1, 0));
+  EXPECT_EQ(hash::seed_of(1, "u1", 2, 3), hash::seed_of(1, "u1", 2, 3));
+}
+
+TEST(Files, AtomicWriteReplaces) {
+  const auto dir = std::filesystem::temp_directory_path() / "because_test_files";
+  files::make_dirs(dir.string());
+  const auto p = (dir / "x.txt").string();
+  files::write_atomic(p, "one");
+  files::write_atomic(p, "two");
+  EXPECT_EQ(files::read_text(p), "two");
+  EXPECT_THROW(files::read_text((dir / "missing").string()), InputError);
+}
+
+TEST(Log, ParseLevel) {
+  EXPECT_EQ(log::parse_level("debug"), log::Level::kDebug);
+  EXPECT_THROW(log::parse_level("loud"), ConfigError);
+}
