@@ -8,6 +8,9 @@ void add_options(Options& o, StoreConfig& c) {
   o.add("store.compression_level", &c.compression_level, "compression level");
   o.add("store.chunk_rows", &c.chunk_rows, "HDF5 chunk size along rows for numeric columns");
   o.add("store.chunk_bytes", &c.chunk_bytes, "HDF5 chunk size of ragged byte columns (bytes)");
+  o.add("store.commit_rows", &c.commit_rows, "shard writers commit a segment once this many rows are buffered (rows)");
+  o.add("store.commit_seconds", &c.commit_seconds, "... or this long after the oldest uncommitted chunk (seconds)");
+  o.add("store.merge_batch_rows", &c.merge_batch_rows, "instances each rank holds in memory per merge round (rows)");
 }
 
 }  // namespace because::config
