@@ -1,0 +1,53 @@
+// sacreBLEU's corpus BLEU: the 13a tokeniser, clipped n-gram matches against one or more
+// references, closest reference length, exponential smoothing. The state is integer counts.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "metrics/packed.h"
+
+namespace because::metrics {
+
+/// sacreBLEU's `Tokenizer13a` (mteval-v13a): unescapes a few entities, splits punctuation,
+/// returns the tokens (the tokenised line split on spaces).
+std::vector<std::string> tokenize_13a(std::string_view line);
+
+struct BleuResult {
+  double score = 0;                   ///< 0-100
+  std::array<double, 4> precisions{}; ///< n-gram precisions, 0-100 (smoothed as reported)
+  double bp = 0;                      ///< brevity penalty
+  int64_t sys_len = 0;
+  int64_t ref_len = 0;
+};
+
+/// Sufficient statistics of corpus BLEU.
+class BleuState {
+ public:
+  static constexpr int kOrder = 4;
+  /// Adds one segment with its references (already tokenised).
+  void add_tokens(const std::vector<std::string>& hyp, const std::vector<std::vector<std::string>>& refs);
+  /// Tokenises with 13a and adds.
+  void add(std::string_view hyp, const std::vector<std::string>& refs);
+  void merge(const BleuState& o);
+  /// Corpus BLEU with exponential smoothing; `effective_order` as sacreBLEU's sentence BLEU.
+  [[nodiscard]] BleuResult value(bool effective_order = false) const;
+  void pack(Packed& p) const;
+  void unpack(Unpacker& u);
+  int64_t segments() const { return n_segments_; }
+
+ private:
+  int64_t n_segments_ = 0;
+  int64_t sys_len_ = 0;
+  int64_t ref_len_ = 0;
+  std::array<int64_t, kOrder> correct_{};
+  std::array<int64_t, kOrder> total_{};
+};
+
+/// sacreBLEU `sentence_bleu` (exp smoothing, effective order) of `hyp` against `refs`.
+double sentence_bleu(const std::vector<std::string>& hyp, const std::vector<std::vector<std::string>>& refs);
+
+}  // namespace because::metrics

@@ -1,0 +1,45 @@
+// Diversity of generated explanations: distinct-1 and distinct-2 (unique n-grams over all
+// n-grams, corpus-wide), self-BLEU among the explanations of one instance (sacreBLEU sentence
+// BLEU of each against the others, averaged), and mean length, all on 13a tokens.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "metrics/packed.h"
+
+namespace because::metrics {
+
+struct DiversityReport {
+  int64_t n_texts = 0;
+  double distinct1 = 0, distinct2 = 0;
+  double self_bleu = 0;        ///< 0-100; mean over texts of instances with >= 2 texts
+  int64_t n_self_bleu = 0;     ///< texts that entered self-BLEU
+  double mean_length = 0;      ///< 13a tokens per text
+};
+
+class DiversityState {
+ public:
+  /// Adds the explanations of one instance.
+  void add_group(const std::vector<std::string>& texts);
+  /// Merges counts and n-gram sets.
+  void merge(const DiversityState& o);
+  [[nodiscard]] DiversityReport value() const;
+  /// Counts and sums (additive part).
+  void pack(Packed& p) const;
+  void unpack(Unpacker& u);
+  /// 64-bit hashes (xxh64) of the distinct n-grams of order n (1 or 2): the set part, merged
+  /// by union. Two different n-grams share a hash with probability about k^2 / 2^65.
+  const std::unordered_set<uint64_t>& ngram_hashes(int n) const { return seen_[n - 1]; }
+  void insert_hashes(int n, const uint64_t* h, size_t count);
+
+ private:
+  int64_t n_texts_ = 0, n_tokens_ = 0, n_self_ = 0;
+  int64_t total_[2] = {0, 0};
+  double self_sum_ = 0;
+  std::unordered_set<uint64_t> seen_[2];
+};
+
+}  // namespace because::metrics

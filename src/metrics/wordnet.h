@@ -1,0 +1,40 @@
+// A reader of the WordNet 3.0 database files (Debian `wordnet-base`, /usr/share/wordnet) that
+// answers what NLTK's METEOR asks: the lemma names of every synset of a word, found the way
+// NLTK's `wordnet.synsets(word)` finds them (lower-case, morphy over noun, verb, adj, adv).
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace because::metrics {
+
+class WordNet {
+ public:
+  /// Loads the index, data and exception files of `dir`; throws InputError naming a missing file.
+  explicit WordNet(const std::string& dir);
+  /// The database at /usr/share/wordnet when it is installed, else nullptr (loaded once).
+  static const WordNet* system();
+  static constexpr const char* kDefaultDir = "/usr/share/wordnet";
+
+  /// Lemma names (case as in WordNet) of every synset of `word`, the word itself not added.
+  [[nodiscard]] std::vector<std::string> synonyms(const std::string& word) const;
+  /// NLTK's `_morphy(form, pos)`: base forms of `form` present in the index for `pos` (0 noun,
+  /// 1 verb, 2 adj, 3 adv).
+  [[nodiscard]] std::vector<std::string> morphy(const std::string& form, int pos) const;
+
+ private:
+  struct Entry {
+    std::array<std::vector<uint32_t>, 4> offsets;  ///< synset offsets per part of speech
+  };
+  std::vector<std::string> lemma_names(int pos, uint32_t offset) const;
+
+  std::unordered_map<std::string, Entry> index_;
+  std::array<std::unordered_map<std::string, std::vector<std::string>>, 4> exceptions_;
+  std::array<std::string, 4> data_;  ///< whole data.POS files; synsets are read at their offsets
+};
+
+}  // namespace because::metrics
