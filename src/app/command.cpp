@@ -33,6 +33,7 @@ std::optional<config::ParseResult> parse_options(Context& ctx, const std::vector
       std::cout << "Options come from the command line (--section.key=value) and from a job file\n"
                    "(--job FILE, INI: [section] then key = value); the command line wins.\n"
                    "  --job FILE          job file\n"
+                   "  --profile SEC:NAME  apply the job file's [SEC:NAME] variant over [SEC]\n"
                    "  --print-config      print the resolved configuration as a job file and exit\n"
                    "  --help              this help\n\n";
       std::cout << opts.help(usage.sections);

@@ -211,6 +211,16 @@ ParseResult parse_command_line(const std::vector<std::string>& args, Options& op
       name = name.substr(0, eq);
       has_value = true;
     }
+    if (name == "profile") {
+      if (!has_value) {
+        if (i + 1 >= args.size()) throw ConfigError("option '--profile' needs a section:profile name");
+        value = args[++i];
+      }
+      if (value.find(':') == std::string::npos)
+        throw ConfigError("--profile " + value + ": expected SECTION:NAME, e.g. train:explainer");
+      result.profiles.push_back(value);
+      continue;
+    }
     if (name == "job") {
       if (!has_value) {
         if (i + 1 >= args.size()) throw ConfigError("option '--job' needs a job file path");
@@ -242,14 +252,48 @@ ParseResult parse_command_line(const std::vector<std::string>& args, Options& op
     store_one(desc, vm, name, values, "command line");
   }
   if (!result.job_file.empty()) {
-    for (const auto& e : read_job_file(result.job_file)) {
+    const auto entries = read_job_file(result.job_file);
+    // Profile sections `[section:profile]` hold variants of a section (e.g. two [train] steps of
+    // a pipeline). They are validated always and applied, above the plain section and below the
+    // command line, only when selected with --profile section:profile.
+    std::set<std::string> selected(result.profiles.begin(), result.profiles.end());
+    std::set<std::string> profiles_in_file;
+    std::vector<std::pair<JobEntry, std::string>> resolved;  // entry, option name it sets
+    for (const auto& e : entries) {
       const std::string where = e.file + ":" + std::to_string(e.line);
-      if (!desc.find_nothrow(e.name, false)) {
+      std::string name = e.name;
+      std::string profile;
+      const auto colon = name.find(':');
+      const auto dot = name.find('.');
+      if (colon != std::string::npos && dot != std::string::npos && colon < dot) {
+        profile = name.substr(0, dot);
+        name = name.substr(0, colon) + name.substr(dot);
+        profiles_in_file.insert(profile);
+      }
+      if (!desc.find_nothrow(name, false)) {
         throw ConfigError(where + ": unknown option '" + e.name + "'");
       }
-      if (on_cli.count(e.name)) continue;  // the command line wins
-      store_one(desc, vm, e.name, {e.value}, where);
+      if (!profile.empty() && !selected.count(profile)) continue;
+      resolved.push_back({e, profile.empty() ? name : "\x01" + name});
     }
+    for (const auto& p : selected) {
+      if (!profiles_in_file.count(p))
+        throw ConfigError("--profile " + p + ": no section [" + p + "] in " + result.job_file);
+    }
+    // Profile entries first (they win over the plain section), then plain entries.
+    std::set<std::string> done = on_cli;
+    for (int pass = 0; pass < 2; ++pass) {
+      for (const auto& [e, key] : resolved) {
+        const bool is_profile = key.rfind("\x01", 0) == 0;
+        if (is_profile != (pass == 0)) continue;
+        const std::string name = is_profile ? key.substr(1) : key;
+        if (done.count(name)) continue;
+        done.insert(name);
+        store_one(desc, vm, name, {e.value}, e.file + ":" + std::to_string(e.line));
+      }
+    }
+  } else if (!result.profiles.empty()) {
+    throw ConfigError("--profile " + result.profiles.front() + " needs a job file (--job FILE)");
   }
   for (const auto& name : opts.required()) {
     if (!vm.count(name) || vm[name].defaulted()) {

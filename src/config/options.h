@@ -79,11 +79,14 @@ struct ParseResult {
   bool help = false;          ///< --help was given
   bool print_config = false;  ///< --print-config was given
   std::string job_file;       ///< --job value, empty if none
+  std::vector<std::string> profiles;  ///< --profile SECTION:NAME values (job-file variants)
   std::vector<std::string> positional;
 };
 
 /// Parses `args` (the words after the command name) into the fields bound in `opts`.
-/// `--job FILE`, `--help`, `--print-config` are handled here. `n_positional_max` bounds the
+/// `--job FILE`, `--profile SECTION:NAME`, `--help`, `--print-config` are handled here.
+/// A job file section `[train:explainer]` is a variant of `[train]`: its keys apply (over plain
+/// `[train]` keys, under the command line) only with `--profile train:explainer`. `n_positional_max` bounds the
 /// number of positional words (-1: any). Throws ConfigError on any error.
 ParseResult parse_command_line(const std::vector<std::string>& args, Options& opts,
                                int n_positional_max = 0);

@@ -163,3 +163,33 @@ TEST(Options, PrintedConfigRoundTripsAndHashIgnoresLogLevel) {
   EXPECT_NE(o.hash(), o4.hash());
   EXPECT_EQ(o.to_json()["explain"]["max_new_tokens"], 12);
 }
+
+TEST(Options, ProfileSectionsApplyOnlyWhenSelected) {
+  const auto job = write_job("p.ini",
+                             "[train]\nepochs = 2\nname = base\n[train:explainer]\nname = explainer\ntask = explainer\n"
+                             "[train:cls]\nname = cls\n");
+  {
+    Config cfg;
+    Options o;
+    parse(cfg, o, {"--job", job});
+    EXPECT_EQ(cfg.train.name, "base");
+    EXPECT_EQ(cfg.train.task, "classify");
+  }
+  {
+    Config cfg;
+    Options o;
+    parse(cfg, o, {"--job", job, "--profile", "train:explainer"});
+    EXPECT_EQ(cfg.train.name, "explainer");
+    EXPECT_EQ(cfg.train.task, "explainer");
+    EXPECT_EQ(cfg.train.epochs, 2);  // inherited from [train]
+  }
+  {
+    Config cfg;
+    Options o;
+    parse(cfg, o, {"--job", job, "--profile=train:cls", "--train.name=cli"});
+    EXPECT_EQ(cfg.train.name, "cli");  // command line wins over the profile
+  }
+  EXPECT_NE(error_of({"--job", job, "--profile", "train:nope"}).find("no section [train:nope]"), std::string::npos);
+  EXPECT_NE(error_of({"--job", write_job("q.ini", "[train:x]\nbogus = 1\n")}).find("q.ini:2: unknown option"),
+            std::string::npos);
+}
