@@ -1,0 +1,177 @@
+// Corpus: adapter + row index + chunked reading (see corpus.h).
+#include "corpus/corpus.h"
+
+#include <algorithm>
+
+#include "util/error.h"
+#include "util/files.h"
+
+namespace because::corpus {
+
+std::unique_ptr<Adapter> open_adapter(const config::CorpusConfig& cfg, std::vector<SourceLayout>* layout) {
+  if (cfg.chunk_rows <= 0) throw ConfigError("--corpus.chunk_rows must be positive, not " + std::to_string(cfg.chunk_rows));
+  if (cfg.max_row_bytes <= 0) throw ConfigError("--corpus.max_row_bytes must be positive");
+  if (cfg.limit < 0) throw ConfigError("--corpus.limit must be >= 0");
+  auto adapter = make_adapter(cfg);
+  const auto& paths = adapter->sources().paths;
+  for (size_t k = 0; k < paths.size(); ++k) {
+    File f(paths[k]);
+    SourceLayout l;
+    l.path = paths[k];
+    l.dialect = adapter->dialect();
+    l.data_begin = static_cast<uint64_t>(bom_length(f));
+    l.data_line = 1;
+    if (k == 0 && adapter->has_header()) {
+      RecordReader rr(f, l.dialect, l.data_begin, f.size(), 1, static_cast<uint64_t>(cfg.max_row_bytes));
+      RawRecord rec;
+      if (!rr.next(rec)) throw InputError(paths[k] + ": empty file (no header)");
+      if (rec.oversize) throw InputError(paths[k] + ": header longer than --corpus.max_row_bytes");
+      std::vector<std::string> cols;
+      try {
+        if (l.dialect.kind == RecordKind::kCsv) split_csv(rec.bytes, l.dialect.delimiter, cols);
+        else split_plain(rec.bytes, l.dialect.delimiter, cols);
+      } catch (const InputError& e) {
+        throw InputError(paths[k] + ": line " + std::to_string(rec.line) + ": header: " + e.what());
+      }
+      adapter->set_header(cols);
+      l.data_begin = rr.position();
+      l.data_line = rr.line();
+    }
+    if (layout) layout->push_back(l);
+  }
+  return adapter;
+}
+
+std::vector<SourceLayout> Corpus::layout(const config::CorpusConfig& cfg) {
+  std::vector<SourceLayout> l;
+  open_adapter(cfg, &l);
+  return l;
+}
+
+Corpus Corpus::open(const config::CorpusConfig& cfg, const std::string& index_path) {
+  std::vector<SourceLayout> layout;
+  auto adapter = open_adapter(cfg, &layout);
+  std::vector<RowIndex> idx;
+  for (size_t k = 0; k < layout.size(); ++k) {
+    File f(layout[k].path);
+    const std::string cache = index_path.empty() ? "" : (k == 0 ? index_path : index_path + "." + std::to_string(k));
+    const std::string key = index_key(f, layout[k].dialect, layout[k].data_begin, cfg.chunk_rows);
+    RowIndex ri;
+    if (cache.empty() || !load_index(cache, key, ri)) {
+      ri = build_index(f, layout[k].dialect, layout[k].data_begin, layout[k].data_line, cfg.chunk_rows);
+      if (!cache.empty()) save_index(cache, key, ri);
+    }
+    idx.push_back(std::move(ri));
+  }
+  Corpus c;
+  c.init(cfg, std::move(adapter), std::move(idx));
+  return c;
+}
+
+Corpus Corpus::from_indexes(const config::CorpusConfig& cfg, std::vector<RowIndex> indexes) {
+  auto adapter = open_adapter(cfg, nullptr);
+  Corpus c;
+  c.init(cfg, std::move(adapter), std::move(indexes));
+  return c;
+}
+
+void Corpus::init(const config::CorpusConfig& cfg, std::unique_ptr<Adapter> adapter, std::vector<RowIndex> idx) {
+  adapter_ = std::move(adapter);
+  paths_ = adapter_->sources().paths;
+  if (idx.size() != paths_.size()) throw InputError("corpus index does not match the source files of " + cfg.path);
+  chunk_rows_ = cfg.chunk_rows;
+  max_row_bytes_ = static_cast<uint64_t>(cfg.max_row_bytes);
+  for (size_t k = 0; k < paths_.size(); ++k) {
+    files_.push_back(std::make_unique<File>(paths_[k]));
+    if (idx[k].chunk_rows != chunk_rows_) throw InputError(paths_[k] + ": index made for another chunk size");
+    if (idx[k].data_end != files_[k]->size())
+      throw InputError(paths_[k] + ": file changed since it was indexed (size " + std::to_string(files_[k]->size()) +
+                       ", indexed " + std::to_string(idx[k].data_end) + ")");
+    if (idx[k].n_rows != idx[0].n_rows)
+      throw InputError(paths_[k] + ": " + std::to_string(idx[k].n_rows) + " rows, but " + paths_[0] + " has " +
+                       std::to_string(idx[0].n_rows) + " (per-field files must be line-aligned)");
+  }
+  indexes_ = std::move(idx);
+  n_rows_ = indexes_.empty() ? 0 : indexes_[0].n_rows;
+  if (cfg.limit > 0) n_rows_ = std::min(n_rows_, cfg.limit);
+}
+
+Corpus::Corpus(Corpus&&) noexcept = default;
+Corpus& Corpus::operator=(Corpus&&) noexcept = default;
+Corpus::~Corpus() = default;
+
+const LabelSet& Corpus::labels() const { return adapter_->labels(); }
+std::string Corpus::dataset() const { return adapter_->name(); }
+
+namespace {
+
+bool blank_text(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+}
+
+}  // namespace
+
+ChunkRead Corpus::read_chunk(int64_t chunk) const {
+  if (chunk < 0 || chunk >= n_chunks())
+    throw InputError("chunk " + std::to_string(chunk) + " out of range (corpus has " + std::to_string(n_chunks()) + ")");
+  const int64_t first = chunk * chunk_rows_;
+  const int64_t count = std::min(chunk_rows_, n_rows_ - first);
+  const size_t n_src = files_.size();
+  std::vector<std::unique_ptr<RecordReader>> readers;
+  for (size_t k = 0; k < n_src; ++k)
+    readers.push_back(std::make_unique<RecordReader>(*files_[k], adapter_->dialect(), indexes_[k].chunk_offset[chunk],
+                                                     files_[k]->size(), indexes_[k].chunk_line[chunk], max_row_bytes_));
+  ChunkRead out;
+  out.rows.reserve(static_cast<size_t>(count));
+  std::vector<RawRecord> recs(n_src);
+  std::vector<std::string_view> views(n_src);
+  RowProblem problem;
+  for (int64_t i = 0; i < count; ++i) {
+    const int64_t row = first + i;
+    for (size_t k = 0; k < n_src; ++k)
+      if (!readers[k]->next(recs[k]))
+        throw InputError(paths_[k] + ": ended before row " + std::to_string(row) + " (file changed since it was indexed?)");
+    problem.reason.clear();
+    problem.detail.clear();
+    size_t bad_src = 0;
+    for (size_t k = 0; k < n_src && problem.reason.empty(); ++k) {
+      views[k] = recs[k].bytes;
+      bad_src = k;
+      if (recs[k].oversize) {
+        problem.reason = "oversize";
+        problem.detail = std::to_string(recs[k].n_bytes) + " bytes > --corpus.max_row_bytes=" + std::to_string(max_row_bytes_);
+      } else if (!valid_utf8(recs[k].bytes)) {
+        problem.reason = "invalid_utf8";
+        problem.detail = "the row is not valid UTF-8";
+      }
+    }
+    Instance inst;
+    if (problem.reason.empty()) {
+      inst.row = row;
+      if (adapter_->adapt(views, inst, problem)) {
+        if (blank_text(inst.text_a)) {
+          problem.reason = "empty_text";
+          problem.detail = "text_a (premise/text) is empty";
+        } else if (adapter_->needs_text_b() && blank_text(inst.text_b)) {
+          problem.reason = "empty_text";
+          problem.detail = "text_b (hypothesis/evidence) is empty";
+        }
+      } else if (problem.reason.empty()) {
+        problem.reason = "unsupported_row";
+      }
+      bad_src = 0;
+    }
+    if (problem.reason.empty()) {
+      inst.row = row;
+      inst.dataset = adapter_->name();
+      inst.source_file = paths_[0];
+      inst.source_line = recs[0].line;
+      out.rows.push_back(std::move(inst));
+    } else {
+      out.bad.push_back(BadRow{row, paths_[bad_src], recs[bad_src].line, problem.reason, problem.detail});
+    }
+  }
+  return out;
+}
+
+}  // namespace because::corpus
