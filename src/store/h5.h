@@ -19,6 +19,8 @@ namespace because::store::h5 {
 
 /// Turns HDF5's automatic error printing off for the process (idempotent, thread-unsafe once).
 void quiet();
+/// The calling thread's HDF5 error stack as text (and clears it).
+std::string error_stack();
 /// Throws StoreError("what: <HDF5 error stack>") — the stack of the calling thread.
 [[noreturn]] void fail(const std::string& what);
 /// Checks a herr_t / hid_t / htri_t result (< 0 is an error) of `call` at file:line.
@@ -93,7 +95,8 @@ Extent extent_of(const Table& t);
 /// Creates group `t.name` with one dataset per column (string columns: NAME.bytes, NAME.offsets)
 /// sized `total`, chunked, compressed, fletcher32; writes name tables and attrs. Collective in
 /// parallel (every rank passes the same schema and total). Offsets get their last value here.
-void create_table(hid_t file, const Table& schema, const Extent& total, const WriteOptions& w);
+void create_table(hid_t file, const Table& schema, const Extent& total, const WriteOptions& w,
+                  const Access* a = nullptr);
 /// Writes the rows of `slice` at row `base` (and string bytes at `byte_base`, per column) into a
 /// table made by create_table. Collective in parallel (a rank with nothing passes an empty slice).
 void write_rows(hid_t file, const Table& slice, int64_t base, const std::vector<uint64_t>& byte_base,

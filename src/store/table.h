@@ -60,7 +60,7 @@ struct Column {
   template <class T> T at(int64_t row, int64_t k = 0) const { return values<T>()[row * row_elems() + k]; }
   /// Appends one row of row_elems() values.
   template <class T> void push(const T* row);
-  template <class T> void push(T v) { push(&v); }
+  template <class T> void push(T v) { push<T>(static_cast<const T*>(&v)); }
   void push_string(std::string_view s);
   std::string_view str(int64_t row) const {
     return std::string_view(bytes).substr(offsets[row], offsets[row + 1] - offsets[row]);
