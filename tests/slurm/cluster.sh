@@ -240,3 +240,14 @@ slurm_finish() {
   echo "all checks passed"
   exit 0
 }
+
+# slurm_need_commands EXE COMMAND...: skips the test unless `EXE --help` lists every command.
+slurm_need_commands() {
+  local exe=$1 help c missing=()
+  shift
+  help=$("$exe" --help 2>&1) || true
+  for c in "$@"; do
+    grep -qE "^  $c( |$)" <<< "$help" || missing+=("'$c'")
+  done
+  ((${#missing[@]} == 0)) || slurm_skip "because has no command ${missing[*]} yet (not in 'because --help')"
+}
