@@ -1,0 +1,334 @@
+// Merge of shard sets into a store, for any number of processes (see merge.h).
+#include "store/merge.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "store/h5.h"
+#include "store/shard.h"
+#include "util/error.h"
+#include "util/log.h"
+
+namespace because::store {
+
+namespace fs = std::filesystem;
+
+void SerialMergeComm::make_access(h5::Access& a) const {
+  a.rank = 0;
+  a.size = 1;
+}
+
+namespace {
+
+// Columns whose name table is fixed by the schema (codes are enum values).
+bool fixed_names(const std::string& table, const std::string& column) {
+  return table == kExplanations && column == "finish";
+}
+
+struct Segment {
+  h5::Handle file;
+  Table chunks;                                   // the segment's /chunks table
+  std::map<std::string, Table> schema;            // per table: columns + name tables
+  std::map<std::string, std::map<std::string, std::vector<uint64_t>>> offsets;  // table -> string column -> offsets
+};
+
+struct Plan {
+  std::vector<std::string> tables;                // tables merged, in order
+  std::map<std::string, Table> schema;            // merged schema (global name tables)
+};
+
+class SegmentCache {
+ public:
+  Segment& get(const std::string& path, const std::vector<std::string>& tables) {
+    auto it = cache_.find(path);
+    if (it != cache_.end()) return *it->second;
+    auto s = std::make_unique<Segment>();
+    s->file = h5::open_file(path, false);
+    s->chunks = h5::read_rows(s->file.get(), "chunks", 0, -1);
+    for (const auto& t : tables) {
+      if (!h5::exists(s->file.get(), t)) throw StoreError(path + ": segment has no table /" + t);
+      Table sc = h5::read_schema(s->file.get(), t);
+      const int64_t n = h5::table_rows(s->file.get(), t);
+      for (const auto& c : sc.columns)
+        if (c.is_string()) s->offsets[t][c.name] = h5::read_offsets(s->file.get(), t, c.name, 0, n);
+      s->schema[t] = std::move(sc);
+    }
+    return *(cache_[path] = std::move(s));
+  }
+  void clear() { cache_.clear(); }
+
+ private:
+  std::map<std::string, std::unique_ptr<Segment>> cache_;
+};
+
+// Row range of a chunk within a segment table.
+std::pair<int64_t, int64_t> chunk_rows(const Segment& s, int64_t index, const std::string& table) {
+  std::string key = table == kInstances ? "instances" : table == kExplanations ? "explanations" : "judgments";
+  return {s.chunks.col(key + "_begin").at<int64_t>(index), s.chunks.col(key + "_end").at<int64_t>(index)};
+}
+
+// Counters per table: rows, then bytes of every string column.
+std::vector<int64_t> counters_of(const Segment& s, int64_t index, const Plan& plan) {
+  std::vector<int64_t> v;
+  for (const auto& t : plan.tables) {
+    auto [b, e] = chunk_rows(s, index, t);
+    v.push_back(e - b);
+    for (const auto& c : plan.schema.at(t).columns)
+      if (c.is_string()) {
+        const auto& off = s.offsets.at(t).at(c.name);
+        v.push_back(static_cast<int64_t>(off[e] - off[b]));
+      }
+  }
+  return v;
+}
+
+// Merges one shard set. `into_existing`: add its tables to `out` (a copy of the store).
+void merge_set(const MergeComm& comm, const MergeOptions& o, const std::string& set, bool base,
+               const std::string& out, MergeResult& res) {
+  const auto all = list_committed(o.run_dir, set);
+  if (all.empty()) throw StoreError("shard set '" + set + "' in " + o.run_dir + " has no committed chunks");
+  // Tables of the set, from its first segment (all segments of a set share the schema).
+  Plan plan;
+  {
+    h5::Handle f = h5::open_file(all.front().segment_path, false);
+    for (const auto& t : h5::list_tables(f.get())) {
+      if (t == "chunks") continue;
+      if (!base && (t == kInstances || t == kExplanations)) {
+        if (h5::table_rows(f.get(), t) > 0 || t == kInstances)
+          ;  // checked per chunk below
+        continue;
+      }
+      plan.tables.push_back(t);
+      plan.schema[t] = h5::read_schema(f.get(), t);
+    }
+  }
+  const int64_t C = static_cast<int64_t>(all.size());
+  const int R = comm.size(), r = comm.rank();
+  const int64_t c0 = C * r / R, c1 = C * (r + 1) / R;
+
+  // Plan pass: counters of my chunks and the name tables of my segments.
+  SegmentCache cache;
+  std::vector<std::string> read_tables = plan.tables;
+  if (!base) read_tables.insert(read_tables.begin(), {kInstances, kExplanations});
+  std::vector<std::vector<int64_t>> counters;
+  std::vector<int64_t> mine;
+  nlohmann::json names = nlohmann::json::object();
+  for (int64_t i = c0; i < c1; ++i) {
+    Segment& s = cache.get(all[i].segment_path, read_tables);
+    if (!base) {
+      auto [ib, ie] = chunk_rows(s, all[i].entry.index, kInstances);
+      auto [eb, ee] = chunk_rows(s, all[i].entry.index, kExplanations);
+      if (ie > ib || ee > eb)
+        throw StoreError(all[i].segment_path + ": chunk " + std::to_string(all[i].entry.chunk) +
+                         " of set '" + set + "' carries instances or explanations; only one set with instances can be "
+                         "merged into a store, and sets added later may carry judgments only");
+    }
+    counters.push_back(counters_of(s, all[i].entry.index, plan));
+    if (mine.empty()) mine.assign(counters.back().size(), 0);
+    for (size_t k = 0; k < mine.size(); ++k) mine[k] += counters.back()[k];
+    for (const auto& t : plan.tables)
+      for (const auto& c : s.schema.at(t).columns)
+        if (c.is_coded() && !fixed_names(t, c.name))
+          for (const auto& n : c.names) names[t][c.name][n] = 1;
+  }
+  size_t K = 0;
+  for (const auto& t : plan.tables) {
+    ++K;
+    for (const auto& c : plan.schema.at(t).columns) K += c.is_string();
+  }
+  if (mine.empty()) mine.assign(K, 0);
+  const auto gathered = comm.allgather(mine);
+  std::vector<int64_t> base_of(K, 0), total(K, 0);
+  for (int q = 0; q < R; ++q)
+    for (size_t k = 0; k < K; ++k) {
+      if (q < r) base_of[k] += gathered[q * K + k];
+      total[k] += gathered[q * K + k];
+    }
+  // Global name tables: sorted union over every segment of the set (independent of rank count).
+  for (const auto& js : comm.allgather(names.dump())) {
+    const auto j = nlohmann::json::parse(js);
+    for (auto& [t, cols] : j.items())
+      for (auto& [c, ns] : cols.items())
+        for (auto& [n, v] : ns.items()) names[t][c][n] = 1;
+  }
+  for (const auto& t : plan.tables)
+    for (auto& c : plan.schema[t].columns)
+      if (c.is_coded() && !fixed_names(t, c.name)) {
+        c.names.clear();
+        if (names.contains(t) && names[t].contains(c.name))
+          for (auto& [n, v] : names[t][c.name].items()) c.names.push_back(n);  // json objects iterate sorted
+      }
+
+  // Open the output together and create the tables at their final size.
+  h5::Access a;
+  comm.make_access(a);
+  h5::Handle f = base ? h5::create_file(out, &a) : h5::open_file(out, true, &a);
+  if (base) {
+    StoreInfo info = o.info;
+    info.created = comm.allgather(iso_now()).front();
+    {
+      h5::Handle seg = h5::open_file(all.front().segment_path, false);
+      const StoreInfo si = h5::read_info(seg.get());
+      info.label_set = si.label_set;
+      info.labels = si.labels;
+    }
+    h5::write_info(f.get(), info);
+  }
+  {
+    size_t k = 0;
+    for (const auto& t : plan.tables) {
+      h5::Extent ext;
+      ext.rows = total[k++];
+      for (const auto& c : plan.schema.at(t).columns) ext.bytes.push_back(c.is_string() ? static_cast<uint64_t>(total[k++]) : 0);
+      if (!base && h5::exists(f.get(), t)) {
+        log::info("merge: replacing /", t, " in ", out);
+        BECAUSE_H5(H5Ldelete(f.get(), t.c_str(), H5P_DEFAULT));
+      }
+      h5::create_table(f.get(), plan.schema.at(t), ext, o.write, &a);
+    }
+  }
+
+  // Rounds of at most batch_rows instances (rows of the first table) per rank.
+  std::vector<std::pair<int64_t, int64_t>> rounds;  // my chunk index ranges
+  for (int64_t i = c0; i < c1;) {
+    int64_t j = i, rows = 0;
+    while (j < c1 && (j == i || rows + counters[j - c0][0] <= o.batch_rows)) rows += counters[j++ - c0][0];
+    rounds.emplace_back(i, j);
+    i = j;
+  }
+  const auto n_rounds_all = comm.allgather(std::vector<int64_t>{static_cast<int64_t>(rounds.size())});
+  const int64_t n_rounds = *std::max_element(n_rounds_all.begin(), n_rounds_all.end());
+  std::vector<int64_t> pos = base_of;  // next global position per counter
+  int64_t bytes_read = 0;
+  for (int64_t k = 0; k < n_rounds; ++k) {
+    std::map<std::string, Table> slice;
+    for (const auto& t : plan.tables) slice[t] = plan.schema.at(t).empty_like();
+    if (k < static_cast<int64_t>(rounds.size())) {
+      int64_t inst_pos = pos[0];  // global store row of the next instance (base merge: instances first)
+      for (int64_t i = rounds[k].first; i < rounds[k].second; ++i) {
+        Segment& s = cache.get(all[i].segment_path, read_tables);
+        const int64_t idx = all[i].entry.index;
+        const bool local = s.chunks.col("local_refs").at<uint8_t>(idx) != 0;
+        auto [ib, ie] = chunk_rows(s, idx, kInstances);
+        for (const auto& t : plan.tables) {
+          auto [b, e] = chunk_rows(s, idx, t);
+          Table part = h5::read_rows(s.file.get(), t, b, e);
+          Table& dst = slice[t];
+          for (size_t ci = 0; ci < part.columns.size(); ++ci) {
+            Column& pc = part.columns[ci];
+            const Column& gc = dst.columns[ci];
+            if (pc.is_string()) bytes_read += static_cast<int64_t>(pc.bytes.size());
+            else bytes_read += static_cast<int64_t>(pc.data.size());
+            if (pc.is_coded() && !fixed_names(t, pc.name)) {
+              std::vector<int64_t> remap(pc.names.size());
+              for (size_t q = 0; q < pc.names.size(); ++q)
+                remap[q] = std::lower_bound(gc.names.begin(), gc.names.end(), pc.names[q]) - gc.names.begin();
+              for (int64_t row = 0; row < pc.rows(); ++row) {
+                const int64_t code = pc.get_i64(row);
+                if (code < 0 || code >= static_cast<int64_t>(remap.size()))
+                  throw StoreError(all[i].segment_path + ": /" + t + "/" + pc.name + " code outside its name table");
+                const int64_t v = remap[static_cast<size_t>(code)];
+                if (pc.dtype == DType::kU16) pc.values<uint16_t>()[row] = static_cast<uint16_t>(v);
+                else if (pc.dtype == DType::kU8) pc.values<uint8_t>()[row] = static_cast<uint8_t>(v);
+                else throw StoreError("coded column /" + t + "/" + pc.name + " has an unsupported type");
+              }
+              pc.names = gc.names;
+            }
+            if (pc.name == "instance" && local && t != kInstances) {
+              int64_t* v = pc.values<int64_t>();
+              for (int64_t row = 0; row < pc.rows(); ++row) {
+                if (v[row] < ib || v[row] >= ie)
+                  throw StoreError(all[i].segment_path + ": /" + t + " row refers outside its chunk");
+                v[row] = inst_pos + (v[row] - ib);
+              }
+            }
+          }
+          dst.append_rows(part, 0, part.rows());
+        }
+        inst_pos += ie - ib;
+      }
+    }
+    size_t q = 0;
+    for (const auto& t : plan.tables) {
+      const Table& sl = slice[t];
+      const int64_t row_base = pos[q];
+      std::vector<uint64_t> byte_base;
+      size_t qq = q + 1;
+      for (const auto& c : sl.columns) byte_base.push_back(c.is_string() ? static_cast<uint64_t>(pos[qq++]) : 0);
+      h5::write_rows(f.get(), sl, row_base, byte_base, &a);
+      pos[q] += sl.rows();
+      qq = q + 1;
+      for (const auto& c : sl.columns)
+        if (c.is_string()) pos[qq++] += static_cast<int64_t>(c.bytes.size());
+      q = qq;
+    }
+  }
+  cache.clear();
+  f.close();
+  const auto br = comm.allgather(std::vector<int64_t>{bytes_read});
+  for (int64_t v : br) res.bytes_read += v;
+  res.n_chunks += C;
+  size_t k = 0;
+  for (const auto& t : plan.tables) {
+    if (t == kInstances) res.n_instances = total[k];
+    else if (t == kExplanations) res.n_explanations = total[k];
+    else if (t.rfind(kJudgments, 0) == 0) res.n_judgments[t.substr(std::string(kJudgments).size() + 1)] = total[k];
+    ++k;
+    for (const auto& c : plan.schema.at(t).columns) k += c.is_string();
+  }
+  log::info0("merge: set '", set, "': ", C, " chunks");
+}
+
+}  // namespace
+
+MergeResult merge_shards(const MergeComm& comm, const MergeOptions& o) {
+  o.write.validate();
+  MergeResult res;
+  res.output = o.output.empty() ? o.run_dir + "/store.h5" : o.output;
+  std::vector<std::string> sets = o.sets.empty() ? list_shard_sets(o.run_dir) : o.sets;
+  if (sets.empty()) throw StoreError("no shard sets under " + o.run_dir + "/shards to merge");
+  // The base set carries instances; the others (judgments) are added afterwards.
+  std::vector<std::string> base, extra;
+  for (const auto& s : sets) {
+    const auto chunks = list_committed(o.run_dir, s);
+    int64_t n = 0;
+    for (const auto& c : chunks) n += c.entry.n_instances;
+    (n > 0 ? base : extra).push_back(s);
+  }
+  if (base.size() > 1)
+    throw StoreError("shard sets " + base[0] + " and " + base[1] + " both carry instances; merge one of them (--sets)");
+  const std::string tmp = res.output + ".tmp";
+  if (!base.empty()) {
+    if (comm.rank() == 0 && fs::exists(tmp)) fs::remove(tmp);
+    comm.barrier();
+    merge_set(comm, o, base[0], true, tmp, res);
+  } else {
+    if (!fs::exists(res.output))
+      throw StoreError(res.output + " does not exist; merge the shard set with instances first");
+    if (comm.rank() == 0) fs::copy_file(res.output, tmp, fs::copy_options::overwrite_existing);
+    comm.barrier();
+  }
+  for (const auto& s : extra) merge_set(comm, o, s, false, tmp, res);
+  comm.barrier();
+  if (comm.rank() == 0) {
+    if (!o.provenance.command.empty()) {
+      h5::Handle f = h5::open_file(tmp, true);
+      Table p = provenance_table();
+      ProvenanceRow row = o.provenance;
+      if (row.end.empty()) row.end = iso_now();
+      append_provenance_row(p, row);
+      h5::append_table(f.get(), p, o.write);
+      f.close();
+    }
+    fs::rename(tmp, res.output);
+    res.file_bytes = static_cast<int64_t>(fs::file_size(res.output));
+  }
+  comm.barrier();
+  return res;
+}
+
+}  // namespace because::store
