@@ -12,6 +12,7 @@ void add_all_options(Options& o, Config& c) {
   add_options(o, c.judge);
   add_options(o, c.train);
   add_options(o, c.reduce);
+  add_options(o, c.pipeline);
 }
 
 }  // namespace because::config

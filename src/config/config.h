@@ -8,6 +8,7 @@
 #include "config/judge.h"
 #include "config/model.h"
 #include "config/options.h"
+#include "config/pipeline.h"
 #include "config/reduce.h"
 #include "config/store.h"
 #include "config/train.h"
@@ -23,6 +24,7 @@ struct Config {
   JudgeConfig judge;
   TrainConfig train;
   ReduceConfig reduce;
+  PipelineConfig pipeline;
 };
 
 /// Registers every section's options bound to `c` (a job file may hold sections a command does
