@@ -66,7 +66,7 @@ class DecoderImpl : public torch::nn::Module {
   [[nodiscard]] const DecoderConfig& config() const { return config_; }
 
   LlamaBackbone model{nullptr};
-  torch::nn::Linear lm_head{nullptr};  ///< shares weight with embed_tokens when tied
+  torch::nn::Linear lm_head{nullptr};  ///< null when tied (the head multiplies by embed_tokens.weight)
 
  private:
   torch::Tensor run_(const torch::Tensor& input_ids, const torch::Tensor& positions, const torch::Tensor& key_mask,

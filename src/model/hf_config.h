@@ -34,6 +34,7 @@ struct DecoderConfig {
   int64_t n_kv_heads = 32;                       ///< num_key_value_heads (GQA when < n_heads)
   int64_t head_dim = 128;                        ///< hidden_size / n_heads unless given
   int64_t max_position_embeddings = 4096;
+  int64_t sliding_window = 0;                    ///< Mistral attention window (0: none); longer sequences are refused
   double rms_norm_eps = 1e-6;
   double rope_theta = 10000.0;
   RopeScaling rope_scaling;

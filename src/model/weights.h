@@ -18,9 +18,12 @@ torch::ScalarType parse_torch_dtype(const std::string& name);
 torch::Tensor to_tensor(const TensorView& view);
 
 /// Copies every parameter and buffer of `module` from `weights` by name (prefix stripped/added
-/// as the architecture requires). Throws ModelError naming a missing tensor, or a mis-shaped
-/// one with both shapes. `strip_prefix` is tried when a name is missing ("model." etc.).
-void load_state(torch::nn::Module& module, const SafetensorsSet& weights, const std::string& where);
+/// as the architecture requires: "bert.x" also matches "x", TF-style LayerNorm.gamma/beta match
+/// weight/bias). Throws ModelError naming a missing tensor, or a mis-shaped one with both
+/// shapes. Parameters whose names start with one of `optional_prefixes` keep their values when
+/// absent (a fresh classification head). Returns the number of tensors copied.
+int64_t load_state(torch::nn::Module& module, const SafetensorsSet& weights, const std::string& where,
+                   const std::vector<std::string>& optional_prefixes = {});
 
 /// Loads DIR (config.json + safetensors) as a decoder, converted to `dtype` on `device`.
 Decoder load_decoder(const std::string& dir, torch::ScalarType dtype = torch::kFloat32,

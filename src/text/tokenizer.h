@@ -63,7 +63,9 @@ class Tokenizer {
   [[nodiscard]] const SpecialIds& special() const { return special_; }
 
   /// Chat family from tokenizer_config.json (kNone when the model has no chat template).
-  [[nodiscard]] ChatFamily chat_family() const { return chat_family_; }
+  [[nodiscard]] ChatFamily chat_family() const { return chat_.family; }
+  /// Overrides the chat family read from tokenizer_config.json (e.g. from a job option).
+  void set_chat_template(const ChatTemplate& t) { chat_ = t; }
   /// Renders messages with the family's template as text (BOS included as text where the
   /// template writes it; encode the result with add_special=false). Throws ModelError for kNone.
   [[nodiscard]] std::string apply_chat_template(const std::vector<ChatMessage>& messages,
@@ -74,10 +76,10 @@ class Tokenizer {
 
  protected:
   SpecialIds special_;
-  ChatFamily chat_family_ = ChatFamily::kNone;
+  ChatTemplate chat_;
   std::string bos_text_, eos_text_;  ///< BOS/EOS strings used by chat templates
 
-  friend std::unique_ptr<Tokenizer> load_tokenizer_impl(const std::string& path);
+  friend struct TokenizerLoader;
 };
 
 /// Byte-level BPE's map of the 256 bytes to printable code points (GPT-2's bytes_to_unicode).
