@@ -9,7 +9,13 @@
 namespace because::config {
 
 struct ReduceConfig {
-  std::string output = "";  ///< metrics JSON (default RUN/metrics.json)
+  std::string output = "";          ///< metrics JSON (default RUN/metrics.json)
+  std::string store = "";           ///< store to read (default RUN/store.h5)
+  int64_t batch_rows = 4096;        ///< instances read per batch (rows)
+  bool rouge_stemmer = false;       ///< ROUGE with rouge_score's Porter stemmer (use_stemmer=True)
+  bool meteor = true;               ///< compute METEOR (the slowest NLG metric)
+  int64_t dcor_max_items = 100000;  ///< largest group (items) given the exact O(n^2) distance correlation; larger: null
+  std::string wordnet = "/usr/share/wordnet";  ///< WordNet database directory for METEOR synonyms ("" or absent: none)
 };
 
 void add_options(Options& o, ReduceConfig& c);

@@ -1,0 +1,389 @@
+// `because reduce`: local states per group over this rank's block of instances, then keyed sums,
+// n-gram set unions on rank 0 and row-blocked distance correlations.
+#include "mpi/reduce_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "metrics/classification.h"
+#include "metrics/distribution.h"
+#include "metrics/diversity.h"
+#include "metrics/nlg.h"
+#include "metrics/wordnet.h"
+#include "mpi/metrics_reduce.h"
+#include "store/reader.h"
+#include "util/error.h"
+#include "util/files.h"
+#include "util/log.h"
+
+namespace because::mpi {
+namespace {
+
+constexpr char kSep = '\t';
+
+// Group keys: kind, dataset, split, then the kind's own fields, tab-separated.
+std::string key_of(std::initializer_list<std::string> parts) {
+  std::string k;
+  for (const auto& p : parts) {
+    if (!k.empty()) k.push_back(kSep);
+    k += p;
+  }
+  return k;
+}
+
+std::vector<std::string> split_key(const std::string& k) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (true) {
+    const size_t t = k.find(kSep, pos);
+    out.push_back(k.substr(pos, t == std::string::npos ? std::string::npos : t - pos));
+    if (t == std::string::npos) break;
+    pos = t + 1;
+  }
+  return out;
+}
+
+
+int argmax(const float* v, int n) {
+  int best = 0;
+  for (int k = 1; k < n; ++k)
+    if (v[k] > v[best]) best = k;
+  return best;
+}
+
+// Human majority label: the first label with the most votes (numpy argmax), -1 without votes.
+int majority(const std::vector<uint16_t>& counts) {
+  if (counts.empty()) return -1;
+  int best = 0;
+  int64_t total = 0;
+  for (size_t k = 0; k < counts.size(); ++k) {
+    total += counts[k];
+    if (counts[k] > counts[best]) best = static_cast<int>(k);
+  }
+  return total > 0 ? best : -1;
+}
+
+nlohmann::json cls_json(const metrics::ClassReport& r, const std::vector<std::string>& labels) {
+  nlohmann::json j;
+  j["n"] = r.n;
+  j["accuracy"] = r.accuracy;
+  j["macro_f1"] = r.macro_f1;
+  j["weighted_f1"] = r.weighted_f1;
+  nlohmann::json per = nlohmann::json::object();
+  for (size_t c = 0; c < labels.size(); ++c)
+    if (r.present[c])
+      per[labels[c]] = {{"precision", r.precision[c]}, {"recall", r.recall[c]}, {"f1", r.f1[c]}, {"support", r.support[c]}};
+  j["per_class"] = per;
+  return j;
+}
+
+// One rank's states for its block of instances.
+struct Local {
+  std::map<std::string, metrics::NlgState> nlg;          // nlg  ds split source mode
+  std::map<std::string, metrics::DiversityState> div;    // div  ds split source mode
+  std::map<std::string, metrics::DistState> dist;        // dist ds split kind name
+  std::map<std::string, metrics::ClassificationState> cls;  // cls ds split kind name target
+  std::map<std::string, std::pair<std::vector<double>, std::vector<double>>> pairs;  // dist key -> (human, model)
+  int64_t nlg_no_reference = 0;
+  int64_t explanation_errors = 0;
+};
+
+// Distribution comparison and classification of one item's label probabilities.
+void add_probs(Local& L, int n_labels, const std::string& ds, const std::string& split, const char* kind,
+               const std::string& name, const float* probs, const corpus::Instance& inst) {
+  const std::vector<double> model(probs, probs + n_labels);
+  const int pred = argmax(probs, n_labels);
+  if (inst.gold >= 0) {
+    auto [it, fresh] = L.cls.try_emplace(key_of({"cls", ds, split, kind, name, "gold"}), n_labels);
+    it->second.add(inst.gold, pred);
+  }
+  const int major = majority(inst.label_counts);
+  if (major >= 0) {
+    auto [it, fresh] = L.cls.try_emplace(key_of({"cls", ds, split, kind, name, "majority"}), n_labels);
+    it->second.add(major, pred);
+    const std::vector<double> human(inst.label_counts.begin(), inst.label_counts.end());
+    const std::string dk = key_of({"dist", ds, split, kind, name});
+    L.dist[dk].add(human, model);
+    auto& pr = L.pairs[dk];
+    for (double v : metrics::normalise(human)) pr.first.push_back(v);
+    for (double v : metrics::normalise(model)) pr.second.push_back(v);
+  }
+}
+
+}  // namespace
+
+nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, const config::ReduceConfig& cfg) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::unique_ptr<metrics::WordNet> wordnet;
+  if (cfg.meteor && !cfg.wordnet.empty() && files::exists(cfg.wordnet + "/index.noun"))
+    wordnet = std::make_unique<metrics::WordNet>(cfg.wordnet);
+  metrics::MeteorScorer scorer(wordnet.get());
+  metrics::NlgOptions nlg_opt;
+  nlg_opt.rouge_stemmer = cfg.rouge_stemmer;
+  nlg_opt.meteor = cfg.meteor;
+
+  Local L;
+  int n_labels = 0;
+  int64_t n_instances = 0, n_explanations = 0;
+  std::vector<std::string> labels;
+  {
+    store::StoreReader reader(store_path);
+    n_labels = reader.n_labels();
+    labels = reader.info().labels;
+    n_instances = reader.n_instances();
+    n_explanations = reader.n_explanations();
+    const int64_t begin = n_instances * comm.rank() / comm.size();
+    const int64_t end = n_instances * (comm.rank() + 1) / comm.size();
+
+    // Judgment and prediction sets: this block's rows, indexed by instance.
+    struct ProbSet {
+      const char* kind;
+      std::string name;
+      std::vector<float> probs;
+      std::vector<int64_t> at;  // per instance of the block: index into probs rows, -1 none
+      int width;
+    };
+    std::vector<ProbSet> sets;
+    auto add_set = [&](const char* kind, const std::string& name, const std::vector<int64_t>& inst,
+                       std::vector<float>&& probs, int width) {
+      if (width != n_labels)
+        throw StoreError(store_path + ": " + kind + " set '" + name + "' has " + std::to_string(width) +
+                         " labels but the store has " + std::to_string(n_labels));
+      ProbSet s{kind, name, std::move(probs), std::vector<int64_t>(static_cast<size_t>(end - begin), -1), width};
+      for (size_t i = 0; i < inst.size(); ++i)
+        if (inst[i] >= begin && inst[i] < end) s.at[static_cast<size_t>(inst[i] - begin)] = static_cast<int64_t>(i);
+      sets.push_back(std::move(s));
+    };
+    for (const auto& name : reader.judgment_names()) {
+      auto j = reader.read_judgments(name);
+      add_set("judgments", name, j.instance, std::move(j.probs), j.n_labels);
+    }
+    for (const auto& name : reader.prediction_names()) {
+      auto p = reader.read_predictions(name);
+      add_set("predictions", name, p.instance, std::move(p.probs), p.n_labels);
+    }
+
+    const int64_t step = std::max<int64_t>(1, cfg.batch_rows);
+    std::vector<std::string> refs;
+    std::map<std::pair<std::string, int>, std::vector<std::string>> by_source;  // (source, mode<0) -> texts
+    for (int64_t b = begin; b < end; b += step) {
+      const store::Batch batch = reader.read_batch(b, std::min(end, b + step));
+      size_t e = 0;
+      for (size_t i = 0; i < batch.instances.size(); ++i) {
+        const auto& inst = batch.instances[i];
+        const int64_t row = batch.begin + static_cast<int64_t>(i);
+        const std::string& ds = inst.dataset;
+        const std::string& split = inst.split;
+        // This instance's explanations (batch.explanations are ordered by instance).
+        while (e < batch.explanations.size() && batch.explanations[e].instance < row) ++e;
+        size_t e_end = e;
+        while (e_end < batch.explanations.size() && batch.explanations[e_end].instance == row) ++e_end;
+        refs.clear();
+        by_source.clear();
+        for (size_t k = e; k < e_end; ++k) {
+          const auto& x = batch.explanations[k];
+          if (x.finish == store::Finish::kError) {
+            ++L.explanation_errors;
+            continue;
+          }
+          if (x.source == store::kHumanSource) refs.push_back(x.text);
+          by_source[{x.source, x.label < 0 ? -1 : 0}].push_back(x.text);
+        }
+        for (const auto& [src_mode, texts] : by_source) {
+          const char* mode = src_mode.second < 0 ? "label-free" : "guided";
+          L.div[key_of({"div", ds, split, src_mode.first, mode})].add_group(texts);
+          if (src_mode.first == store::kHumanSource) continue;
+          if (refs.empty()) {
+            L.nlg_no_reference += static_cast<int64_t>(texts.size());
+            continue;
+          }
+          auto [it, fresh] = L.nlg.try_emplace(key_of({"nlg", ds, split, src_mode.first, mode}), nlg_opt);
+          for (const auto& t : texts) it->second.add(scorer, t, refs);
+        }
+        for (const auto& s : sets) {
+          const int64_t at = s.at[static_cast<size_t>(row - begin)];
+          if (at >= 0) add_probs(L, n_labels, ds, split, s.kind, s.name, &s.probs[static_cast<size_t>(at) * s.width], inst);
+        }
+        e = e_end;
+      }
+    }
+  }  // store closed
+
+  // ---- reduction ----
+  auto empty_state = [&](const std::string& key) {
+    metrics::Packed p;
+    const std::string kind = key.substr(0, key.find(kSep));
+    if (kind == "nlg") metrics::NlgState(nlg_opt).pack(p);
+    else if (kind == "div") metrics::DiversityState().pack(p);
+    else if (kind == "dist") metrics::DistState().pack(p);
+    else metrics::ClassificationState(n_labels).pack(p);
+    return p;
+  };
+  std::map<std::string, metrics::Packed> local;
+  for (const auto& [k, s] : L.nlg) s.pack(local[k]);
+  for (const auto& [k, s] : L.div) s.pack(local[k]);
+  for (const auto& [k, s] : L.dist) s.pack(local[k]);
+  for (const auto& [k, s] : L.cls) s.pack(local[k]);
+  std::vector<int64_t> counters{L.nlg_no_reference, L.explanation_errors};
+  comm.sum_inplace(counters);
+  const auto summed = sum_keyed(comm, local, empty_state);
+
+  nlohmann::json out;
+  out["schema"] = "because-metrics/1";
+  out["store"] = store_path;
+  out["ranks"] = comm.size();
+  out["n_instances"] = n_instances;
+  out["n_explanations"] = n_explanations;
+  out["labels"] = labels;
+  out["skipped"] = {{"nlg_no_reference", counters[0]}, {"explanation_errors", counters[1]}};
+  nlohmann::json nlg = nlohmann::json::array(), div = nlohmann::json::array(), dist = nlohmann::json::array();
+  std::map<std::string, nlohmann::json> cls_rows;  // ds split kind name -> {gold, majority}
+
+  for (const auto& [key, packed] : summed) {
+    const auto f = split_key(key);
+    metrics::Unpacker u(packed);
+    if (f[0] == "nlg") {
+      metrics::NlgState s(nlg_opt);
+      s.unpack(u);
+      if (!comm.root()) continue;
+      auto j = s.to_json();
+      j["dataset"] = f[1];
+      j["split"] = f[2];
+      j["source"] = f[3];
+      j["mode"] = f[4];
+      nlg.push_back(j);
+    } else if (f[0] == "div") {
+      // Collective per key and order: the union of n-gram hashes on rank 0.
+      metrics::DiversityState s;
+      s.unpack(u);
+      const auto it = L.div.find(key);
+      for (int n = 1; n <= 2; ++n) {
+        std::vector<uint64_t> mine;
+        if (it != L.div.end()) mine.assign(it->second.ngram_hashes(n).begin(), it->second.ngram_hashes(n).end());
+        const auto all = gather_to_root(comm, mine);
+        if (comm.root()) s.insert_hashes(n, all.data(), all.size());
+      }
+      if (!comm.root()) continue;
+      const auto r = s.value();
+      div.push_back({{"dataset", f[1]}, {"split", f[2]}, {"source", f[3]}, {"mode", f[4]}, {"n_texts", r.n_texts},
+                     {"distinct1", r.distinct1}, {"distinct2", r.distinct2}, {"self_bleu", r.self_bleu},
+                     {"n_self_bleu", r.n_self_bleu}, {"mean_length", r.mean_length}});
+    } else if (f[0] == "dist") {
+      metrics::DistState s;
+      s.unpack(u);
+      const auto r = s.value();
+      // Collective: every rank takes part (with its rows of this group, possibly none).
+      nlohmann::json dcor = nullptr;
+      if (r.n <= cfg.dcor_max_items) {
+        const auto it = L.pairs.find(key);
+        static const std::vector<double> none;
+        dcor = distance_correlation(comm, it != L.pairs.end() ? it->second.first : none, n_labels,
+                                    it != L.pairs.end() ? it->second.second : none, n_labels);
+      }
+      if (!comm.root()) continue;
+      dist.push_back({{"dataset", f[1]}, {"split", f[2]}, {"kind", f[3]}, {"name", f[4]}, {"n", r.n}, {"kl", r.kl},
+                      {"js", r.js}, {"tvd", r.tvd}, {"dcor", dcor}, {"entropy_human", r.entropy_human},
+                      {"entropy_model", r.entropy_model}, {"entropy_corr", r.entropy_corr}});
+    } else {
+      metrics::ClassificationState s(n_labels);
+      s.unpack(u);
+      if (!comm.root()) continue;
+      auto& row = cls_rows[key_of({f[1], f[2], f[3], f[4]})];
+      row["dataset"] = f[1];
+      row["split"] = f[2];
+      row["kind"] = f[3];
+      row["name"] = f[4];
+      row[f[5] == "gold" ? "vs_gold" : "vs_majority"] = cls_json(s.value(), labels);
+    }
+  }
+  if (!comm.root()) return nullptr;
+  nlohmann::json cls = nlohmann::json::array();
+  for (auto& [k, v] : cls_rows) cls.push_back(v);
+  out["nlg"] = nlg;
+  out["diversity"] = div;
+  out["distributions"] = dist;
+  out["classification"] = cls;
+  out["options"] = {{"rouge_stemmer", cfg.rouge_stemmer}, {"meteor", cfg.meteor},
+                    {"meteor_wordnet", wordnet != nullptr}, {"dcor_max_items", cfg.dcor_max_items}};
+  out["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+std::string format_reduce(const nlohmann::json& m) {
+  std::ostringstream os;
+  char buf[512];
+  auto group = [](const nlohmann::json& r) {
+    return r["dataset"].get<std::string>() + "/" + r["split"].get<std::string>();
+  };
+  os << "metrics of " << m["store"].get<std::string>() << " (" << m["n_instances"].get<int64_t>() << " instances, "
+     << m["n_explanations"].get<int64_t>() << " explanations, " << m["ranks"].get<int>() << " ranks)\n";
+  if (!m["nlg"].empty()) {
+    os << "\nNLG against human explanations\n";
+    std::snprintf(buf, sizeof buf, "%-24s %-16s %-10s %7s %6s %6s %6s %6s %6s %6s\n", "dataset/split", "source", "mode",
+                  "n", "BLEU", "chrF", "R-1", "R-2", "R-L", "METEOR");
+    os << buf;
+    for (const auto& r : m["nlg"]) {
+      std::snprintf(buf, sizeof buf, "%-24s %-16s %-10s %7lld %6.2f %6.2f %6.4f %6.4f %6.4f %6.4f\n", group(r).c_str(),
+                    r["source"].get<std::string>().c_str(), r["mode"].get<std::string>().c_str(),
+                    static_cast<long long>(r["n"].get<int64_t>()), r["bleu"].get<double>(), r["chrf"].get<double>(),
+                    r["rouge1"].get<double>(), r["rouge2"].get<double>(), r["rougeL"].get<double>(),
+                    r.value("meteor", 0.0));
+      os << buf;
+    }
+  }
+  if (!m["diversity"].empty()) {
+    os << "\nDiversity\n";
+    std::snprintf(buf, sizeof buf, "%-24s %-16s %-10s %7s %8s %8s %9s %7s\n", "dataset/split", "source", "mode", "texts",
+                  "dist-1", "dist-2", "self-BLEU", "length");
+    os << buf;
+    for (const auto& r : m["diversity"]) {
+      std::snprintf(buf, sizeof buf, "%-24s %-16s %-10s %7lld %8.4f %8.4f %9.2f %7.2f\n", group(r).c_str(),
+                    r["source"].get<std::string>().c_str(), r["mode"].get<std::string>().c_str(),
+                    static_cast<long long>(r["n_texts"].get<int64_t>()), r["distinct1"].get<double>(),
+                    r["distinct2"].get<double>(), r["self_bleu"].get<double>(), r["mean_length"].get<double>());
+      os << buf;
+    }
+  }
+  if (!m["distributions"].empty()) {
+    os << "\nLabel distributions against human label counts\n";
+    std::snprintf(buf, sizeof buf, "%-24s %-24s %7s %8s %8s %8s %8s %8s\n", "dataset/split", "set", "n", "KL", "JSD",
+                  "TVD", "dCor", "H-corr");
+    os << buf;
+    for (const auto& r : m["distributions"]) {
+      const std::string set = r["kind"].get<std::string>() + "/" + r["name"].get<std::string>();
+      const std::string dcor = r["dcor"].is_null() ? "    n/a" : [&] {
+        char b[32];
+        std::snprintf(b, sizeof b, "%8.4f", r["dcor"].get<double>());
+        return std::string(b);
+      }();
+      std::snprintf(buf, sizeof buf, "%-24s %-24s %7lld %8.4f %8.4f %8.4f %8s %8.4f\n", group(r).c_str(), set.c_str(),
+                    static_cast<long long>(r["n"].get<int64_t>()), r["kl"].get<double>(), r["js"].get<double>(),
+                    r["tvd"].get<double>(), dcor.c_str(), r["entropy_corr"].get<double>());
+      os << buf;
+    }
+  }
+  if (!m["classification"].empty()) {
+    os << "\nClassification (argmax of the label distribution)\n";
+    std::snprintf(buf, sizeof buf, "%-24s %-24s %-9s %7s %8s %8s %8s\n", "dataset/split", "set", "against", "n", "acc",
+                  "macroF1", "wF1");
+    os << buf;
+    for (const auto& r : m["classification"]) {
+      const std::string set = r["kind"].get<std::string>() + "/" + r["name"].get<std::string>();
+      for (const char* t : {"vs_gold", "vs_majority"}) {
+        if (!r.contains(t)) continue;
+        const auto& c = r[t];
+        std::snprintf(buf, sizeof buf, "%-24s %-24s %-9s %7lld %8.4f %8.4f %8.4f\n", group(r).c_str(), set.c_str(),
+                      t[3] == 'g' ? "gold" : "majority", static_cast<long long>(c["n"].get<int64_t>()),
+                      c["accuracy"].get<double>(), c["macro_f1"].get<double>(), c["weighted_f1"].get<double>());
+        os << buf;
+      }
+    }
+  }
+  return os.str();
+}
+
+}  // namespace because::mpi
