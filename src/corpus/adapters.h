@@ -42,7 +42,8 @@ class DelimitedAdapter : public Adapter {
   std::vector<std::string> header_columns_;
   std::vector<std::string> fields_;
   std::string split_;
-  size_t n_fields_ = 0;  ///< expected field count (0: any)
+  size_t n_fields_ = 0;  ///< expected field count (0: the header's)
+  size_t missing_trailing_ok_ = 0;  ///< rows may lack this many trailing fields (read as empty)
 };
 
 // JSON-lines layouts.

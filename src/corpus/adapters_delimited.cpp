@@ -19,6 +19,7 @@ bool DelimitedAdapter::adapt(const std::vector<std::string_view>& records, Insta
     return false;
   }
   const size_t want = n_fields_ ? n_fields_ : header_columns_.size();
+  if (want && fields_.size() < want && fields_.size() + missing_trailing_ok_ >= want) fields_.resize(want);
   if (want && fields_.size() != want) {
     p.reason = "wrong_field_count";
     p.detail = "expected " + std::to_string(want) + " fields, found " + std::to_string(fields_.size());
@@ -237,6 +238,7 @@ class LiveNli : public DelimitedAdapter {
   explicit LiveNli(const config::CorpusConfig& c) {
     name_ = "livenli";
     split_ = default_split(c);
+    missing_trailing_ok_ = 1;  // the released header has an extra unnamed last column the rows lack
     dialect_ = {RecordKind::kCsv, ','};
     header_ = true;
   }
@@ -250,7 +252,9 @@ class LiveNli : public DelimitedAdapter {
     out.uid = f[column("uid")] + "-" + f[column("worker_id")];
     out.text_a = f[column("premise")];
     out.text_b = f[column("hypothesis")];
-    if (!parse_count_dict(*labels_, f[column("chaos_dist")], out.label_counts))
+    const bool in_chaos = !f[column("chaos_dist")].empty();  // items outside ChaosNLI have none
+    if (!in_chaos) out.label_counts.clear();
+    else if (!parse_count_dict(*labels_, f[column("chaos_dist")], out.label_counts))
       return unknown_label(p, "chaos_dist", f[column("chaos_dist")]);
     // Gold: the majority of the five MNLI annotators' labels (a Python list literal).
     std::string joined;

@@ -152,7 +152,7 @@ std::string detect_dataset(const std::string& path) {
   namespace fs = std::filesystem;
   if (fs::is_directory(path)) return fs::exists(fs::path(path) / "s1") && fs::exists(fs::path(path) / "labels") ? "esnli" : "";
   const std::string ext = extension(path);
-  const std::string name = lower(fs::path(path).filename().string());
+  const std::string name = lower(fs::path(path).lexically_normal().string());  // "snli" in a file or folder name
   const std::string r = first_record(path);
   if (ext == "jsonl" || ext == "json" || (!r.empty() && r[0] == '{')) {
     if (has(r, "\"label_count\"") && has(r, "\"example\"")) return "chaosnli";

@@ -1,0 +1,100 @@
+// `because corpus synth` (synthetic NLI-like JSONL) and `because corpus stats` (rows, labels,
+// splits, bad rows per reason, text lengths; counts reduced over ranks under mpirun).
+#include <iostream>
+
+#include "app/command.h"
+#include "corpus/stats.h"
+#include "corpus/synth.h"
+#include "mpi/corpus_index.h"
+#include "util/error.h"
+#include "util/hash.h"
+#include "util/log.h"
+
+namespace because::app {
+namespace {
+
+int run_synth(Context& ctx, const std::vector<std::string>& args) {
+  config::Config cfg;
+  config::Options opts;
+  int64_t rows = 0;
+  std::string out;
+  opts.add("rows", &rows, "number of rows to write").add("out", &out, "output JSONL file");
+  const Usage usage{"because corpus synth --rows N --out FILE [--seed S]",
+                    "Writes a synthetic NLI-like corpus (sample layout: uid, premise, hypothesis, label,\n"
+                    "explanations, split) with MNLI-like lengths, for scale tests. Deterministic for a seed.",
+                    {""}, 0};
+  if (!parse_options(ctx, args, cfg, opts, usage)) return 0;
+  if (out.empty()) throw ConfigError("corpus synth: --out FILE is required");
+  if (rows <= 0) throw ConfigError("corpus synth: --rows must be positive");
+  if (ctx.comm.root()) {
+    const auto r = corpus::write_synthetic(out, rows, cfg.general.seed);
+    log::info("corpus synth: wrote ", r.rows, " rows (", r.bytes, " bytes) to ", out);
+  }
+  ctx.comm.barrier();
+  return 0;
+}
+
+int run_stats(Context& ctx, const std::vector<std::string>& args) {
+  config::Config cfg;
+  config::Options opts;
+  std::string dataset, path;
+  bool json = false;
+  opts.add("dataset", &dataset, "same as --corpus.dataset").add("path", &path, "same as --corpus.path");
+  opts.add_flag("json", &json, "print JSON");
+  const Usage usage{"because corpus stats --dataset NAME --path FILE [--json] [--run DIR]",
+                    "Reads a whole corpus (in parallel under mpirun: ranks take chunks in turn) and prints rows,\n"
+                    "rows per label and split, bad rows per reason, duplicate uids and text length percentiles.\n"
+                    "With --run DIR the row index is cached in DIR/index and bad rows go to DIR/quarantine.jsonl.",
+                    {"", "corpus"}, 0};
+  if (!parse_options(ctx, args, cfg, opts, usage)) return 0;
+  if (!dataset.empty()) cfg.corpus.dataset = dataset;
+  if (!path.empty()) cfg.corpus.path = path;
+  const auto& comm = ctx.comm;
+  auto corpus = mpi::open_corpus(comm, cfg.corpus, cfg.general.run_dir);
+  mpi::Quarantine quarantine(comm, cfg.general.run_dir, cfg.general.strict);
+  corpus::CorpusStats st(corpus.labels().size());
+  std::vector<std::pair<uint64_t, int64_t>> uids;
+  for (int64_t c = comm.rank(); c < corpus.n_chunks(); c += comm.size()) {
+    auto chunk = corpus.read_chunk(c);
+    st.add(chunk);
+    quarantine.add(chunk.bad);
+    for (const auto& r : chunk.rows) uids.emplace_back(hash::xxh64(r.uid), r.row);
+  }
+  const auto reasons = quarantine.finish();
+  const auto dups = mpi::find_duplicate_uids(comm, std::move(uids));
+  // Reduce.
+  st.rows = comm.sum(st.rows);
+  st.good = comm.sum(st.good);
+  st.with_explanations = comm.sum(st.with_explanations);
+  comm.sum_inplace(st.per_label);
+  comm.sum_inplace(st.len_a.bins);
+  comm.sum_inplace(st.len_b.bins);
+  st.len_a.max = comm.max(st.len_a.max);
+  st.len_b.max = comm.max(st.len_b.max);
+  st.per_split = mpi::sum_counts(comm, st.per_split);
+  st.bad_per_reason = reasons;
+  if (comm.root()) {
+    if (json) {
+      auto j = st.to_json(corpus.labels(), corpus.dataset(), cfg.corpus.path);
+      j["ranks"] = comm.size();
+      j["chunks"] = corpus.n_chunks();
+      j["duplicate_uid_rows"] = dups.n_repeated;
+      j["duplicate_uid_examples"] = dups.examples;
+      std::cout << j.dump(2) << "\n";
+    } else {
+      std::cout << st.to_text(corpus.labels(), corpus.dataset(), cfg.corpus.path);
+      std::cout << "  duplicate uids: " << dups.n_repeated << " repeated rows";
+      for (const auto& e : dups.examples) std::cout << " [rows " << e << "]";
+      std::cout << "\n  ranks " << comm.size() << ", chunks " << corpus.n_chunks() << " of " << corpus.chunk_rows()
+                << " rows\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+BECAUSE_COMMAND("corpus synth", "write a synthetic NLI-like JSONL corpus for scale tests", run_synth);
+BECAUSE_COMMAND("corpus stats", "rows, labels, splits, bad rows and text lengths of a corpus", run_stats);
+
+}  // namespace because::app

@@ -1,0 +1,80 @@
+// Ingest throughput: builds the row index in parallel and reads every chunk into Instances
+// (ranks take chunks in turn), timing both next to `wc -l` on the same file; prints MB/s and
+// rows/s per rank and the peak RSS of each rank. Usage: bench_corpus_ingest FILE ROWS
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "corpus/synth.h"
+#include "mpi/corpus_index.h"
+
+using namespace because;
+using clk = std::chrono::steady_clock;
+
+static double seconds_since(clk::time_point t) { return std::chrono::duration<double>(clk::now() - t).count(); }
+
+int main(int argc, char** argv) {
+  mpi::Environment env(&argc, &argv);
+  const auto comm = mpi::Comm::world();
+  if (argc != 3) {
+    if (comm.root()) std::fprintf(stderr, "usage: %s FILE ROWS\n", argv[0]);
+    return 2;
+  }
+  const std::string file = argv[1];
+  const int64_t rows = std::stoll(argv[2]);
+  if (comm.root() && !std::filesystem::exists(file)) {
+    const auto t = clk::now();
+    const auto r = corpus::write_synthetic(file, rows, 1);
+    std::printf("synth: %lld rows, %.1f MB in %.1f s\n", (long long)r.rows, r.bytes / 1e6, seconds_since(t));
+  }
+  comm.barrier();
+  const double mb = std::filesystem::file_size(file) / 1e6;
+  double wc_s = 0;
+  if (comm.root()) {
+    const std::string cmd = "wc -l < '" + file + "' > /dev/null";
+    if (std::system(cmd.c_str()) != 0) return 1;  // warm the page cache
+    const auto t = clk::now();
+    if (std::system(cmd.c_str()) != 0) return 1;
+    wc_s = seconds_since(t);
+  }
+  comm.barrier();
+  config::CorpusConfig cfg;
+  cfg.path = file;
+  cfg.dataset = "sample";
+  auto t = clk::now();
+  const auto c = mpi::open_corpus(comm, cfg, "");
+  comm.barrier();
+  const double index_s = seconds_since(t);
+  t = clk::now();
+  int64_t good = 0, bad = 0;
+  for (int64_t k = comm.rank(); k < c.n_chunks(); k += comm.size()) {
+    const auto r = c.read_chunk(k);
+    good += static_cast<int64_t>(r.rows.size());
+    bad += static_cast<int64_t>(r.bad.size());
+  }
+  const double read_local_s = seconds_since(t);
+  comm.barrier();
+  const double read_s = seconds_since(t);
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  const int64_t rss_max_kb = comm.max(static_cast<int64_t>(ru.ru_maxrss));
+  const int64_t total_good = comm.sum(good), total_bad = comm.sum(bad);
+  const double slowest = comm.max(read_local_s);
+  if (comm.root()) {
+    const int p = comm.size();
+    const double total_s = index_s + read_s;
+    std::printf("file %s: %.1f MB, %lld rows (%lld good, %lld bad), ranks %d\n", file.c_str(), mb,
+                (long long)c.n_rows(), (long long)total_good, (long long)total_bad, p);
+    std::printf("  wc -l          : %.3f s  %.0f MB/s  %.0f rows/s\n", wc_s, mb / wc_s, rows / wc_s);
+    std::printf("  index (parallel): %.3f s\n", index_s);
+    std::printf("  read all chunks : %.3f s (slowest rank %.3f s)\n", read_s, slowest);
+    std::printf("  ingest per rank : %.0f MB/s  %.0f rows/s  (%.1f%% of wc -l per rank)\n", mb / p / total_s,
+                rows / p / total_s, 100.0 * (mb / p / total_s) / (mb / wc_s));
+    std::printf("  ingest total    : %.0f MB/s  %.0f rows/s\n", mb / total_s, rows / total_s);
+    std::printf("  peak RSS per rank (max over ranks): %.1f MB\n", rss_max_kb / 1024.0);
+  }
+  return total_good + total_bad == c.n_rows() ? 0 : 1;
+}

@@ -1,0 +1,155 @@
+// Adapters on small hand-made files: labels, bad-row reasons, quarantine completeness, sample corpus.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "corpus/dataset.h"
+#include "corpus/stats.h"
+#include "corpus/synth.h"
+#include "test_util.h"
+#include "util/error.h"
+
+namespace because::corpus {
+namespace {
+
+std::map<std::string, int> reasons(const ChunkRead& r) {
+  std::map<std::string, int> m;
+  for (const auto& b : r.bad) ++m[b.reason];
+  return m;
+}
+
+TEST(Adapters, MnliJsonlBadRowsAreQuarantinedWithLines) {
+  const std::string s =
+      "{\"premise\": \"caf\\u00e9 \\ud83d\\ude00 ok\", \"hypothesis\": \"h\", \"label\": \"entailment\"}\n"
+      "{\"premise\": \"p\", \"hypothesis\": \"h\", \"label\": \"maybe\"}\n"
+      "{\"premise\": \"p\", \"hypothesis\": \"h\"\n"
+      "{\"premise\": \"p\", \"label\": \"neutral\"}\n"
+      "{\"premise\": \"  \", \"hypothesis\": \"h\", \"label\": \"neutral\"}\n"
+      "{\"premise\": \"\xE9t\xE9\", \"hypothesis\": \"h\", \"label\": \"neutral\"}\n"
+      "{\"premise\": \"p\", \"hypothesis\": \"h\", \"label\": 2}\n"
+      "{\"premise\": \"p\", \"hypothesis\": \"h\", \"label\": \"contradiction\"}";  // no final newline
+  const auto p = test::temp_file("dev_matched.jsonl", s);
+  const auto c = Corpus::open(test::cfg_for(p, "mnli", 3), "");
+  EXPECT_EQ(c.n_rows(), 8);
+  EXPECT_EQ(c.n_chunks(), 3);
+  const auto all = test::read_all(c);
+  ASSERT_EQ(all.rows.size(), 3u);
+  EXPECT_EQ(all.rows[0].text_a, "caf\xC3\xA9 \xF0\x9F\x98\x80 ok");
+  EXPECT_EQ(all.rows[0].gold, 0);
+  EXPECT_EQ(all.rows[0].split, "dev_matched");
+  EXPECT_EQ(all.rows[0].uid, "mnli-dev_matched-0");
+  EXPECT_EQ(all.rows[1].gold, 2);
+  EXPECT_EQ(all.rows[2].row, 7);
+  EXPECT_EQ(all.rows[2].source_line, 8);
+  const auto m = reasons(all);
+  EXPECT_EQ(m.at("unknown_label"), 1);
+  EXPECT_EQ(m.at("malformed_json"), 1);
+  EXPECT_EQ(m.at("missing_field"), 1);
+  EXPECT_EQ(m.at("empty_text"), 1);
+  EXPECT_EQ(m.at("invalid_utf8"), 1);
+  std::set<int64_t> rows;
+  for (const auto& r : all.rows) rows.insert(r.row);
+  for (const auto& b : all.bad) {
+    rows.insert(b.row);
+    EXPECT_EQ(b.line, b.row + 1);
+    EXPECT_EQ(b.file, p);
+  }
+  EXPECT_EQ(rows.size(), 8u);
+}
+
+TEST(Adapters, OversizeRowGoesToQuarantine) {
+  const std::string big = "{\"premise\":\"" + std::string(10 << 20, 'y') + "\",\"hypothesis\":\"h\",\"label\":\"neutral\"}\n";
+  const auto p = test::temp_file("big.jsonl", big + "{\"premise\":\"p\",\"hypothesis\":\"h\",\"label\":\"neutral\"}\n");
+  auto cfg = test::cfg_for(p, "mnli");
+  auto all = test::read_all(Corpus::open(cfg, ""));
+  ASSERT_EQ(all.bad.size(), 1u);
+  EXPECT_EQ(all.bad[0].reason, "oversize");
+  EXPECT_EQ(all.rows.size(), 1u);
+  cfg.max_row_bytes = 32 << 20;
+  all = test::read_all(Corpus::open(cfg, ""));
+  ASSERT_EQ(all.rows.size(), 2u);
+  EXPECT_EQ(all.rows[0].text_a.size(), size_t(10 << 20));
+}
+
+TEST(Adapters, GenericCsvWithCustomLabelsAndEmbeddedNewlines) {
+  const auto p = test::temp_file("gen.csv",
+                                 "id,claim,evidence,verdict,why\r\n"
+                                 "a1,\"first\nclaim\",ev,yes,\"because, \"\"so\"\"\"\r\n"
+                                 "a2,second,ev2,no,\r\n"
+                                 "a3,third,ev3,perhaps,x\r\n"
+                                 "a4,fourth,ev4\r\n");
+  auto cfg = test::cfg_for(p, "generic");
+  cfg.text_a = "claim";
+  cfg.text_b = "evidence";
+  cfg.label = "verdict";
+  cfg.uid = "id";
+  cfg.explanation = "why";
+  cfg.labels.items = {"yes", "no"};
+  const auto c = Corpus::open(cfg, "");
+  EXPECT_EQ(c.labels().size(), 2);
+  const auto all = test::read_all(c);
+  ASSERT_EQ(all.rows.size(), 2u);
+  EXPECT_EQ(all.rows[0].text_a, "first\nclaim");
+  EXPECT_EQ(all.rows[0].human_explanations.at(0).text, "because, \"so\"");
+  EXPECT_EQ(all.rows[1].gold, 1);
+  const auto m = reasons(all);
+  EXPECT_EQ(m.at("unknown_label"), 1);
+  EXPECT_EQ(m.at("wrong_field_count"), 1);
+  EXPECT_EQ(all.bad[0].line, 5);
+  auto bad = cfg;
+  bad.text_a = "nope";
+  EXPECT_THROW(Corpus::open(bad, ""), InputError);
+}
+
+TEST(Adapters, DetectionAndUnknownDataset) {
+  EXPECT_EQ(detect_dataset(test::temp_file("x.jsonl", "{\"uid\":\"1\",\"premise\":\"p\",\"hypothesis\":\"h\",\"label\":\"e\",\"explanations\":[]}\n")), "sample");
+  EXPECT_EQ(detect_dataset(test::temp_file("y.tsv", "neutral\tp\th\n")), "mnli");
+  EXPECT_EQ(detect_dataset(test::temp_file("z.txt", "text;label_name\ni feel fine;joy\n")), "emotion");
+  EXPECT_EQ(detect_dataset(test::temp_file("w.csv", "a,b\n1,2\n")), "");
+  auto cfg = test::cfg_for(test::temp_file("w2.csv", "a,b\n1,2\n"), "auto");
+  EXPECT_THROW(Corpus::open(cfg, ""), InputError);
+  cfg.dataset = "nonsense";
+  EXPECT_THROW(Corpus::open(cfg, ""), ConfigError);
+  EXPECT_EQ(parse_label(nli_labels(), "Contradiction"), 2);
+  EXPECT_EQ(parse_label(nli_labels(), "n"), 1);
+  EXPECT_EQ(parse_label(nli_labels(), "7"), -1);
+  EXPECT_EQ(parse_label(healthfc_labels(), "NEI"), 1);
+}
+
+TEST(Adapters, SampleCorpusIsCompleteAndBalanced) {
+  const char* src = std::getenv("BECAUSE_SOURCE_DIR");
+  ASSERT_NE(src, nullptr);
+  const auto c = Corpus::open(test::cfg_for(std::string(src) + "/data/sample/sample.jsonl"), "");
+  EXPECT_EQ(c.dataset(), "sample");
+  const auto all = test::read_all(c);
+  EXPECT_TRUE(all.bad.empty());
+  ASSERT_GE(all.rows.size(), 200u);
+  CorpusStats st;
+  st.add(all);
+  EXPECT_EQ(st.per_label[0], st.per_label[1]);
+  EXPECT_EQ(st.per_label[1], st.per_label[2]);
+  EXPECT_EQ(st.per_label[3], 0);
+  EXPECT_EQ(st.with_explanations, st.good);
+  EXPECT_EQ(st.per_split.size(), 3u);
+  std::set<std::string> uids;
+  for (const auto& r : all.rows) uids.insert(r.uid);
+  EXPECT_EQ(uids.size(), all.rows.size());
+}
+
+TEST(Synth, WritesReadableCorpusWithAllLabels) {
+  const auto p = test::temp_file("synth.jsonl", "");
+  const auto res = write_synthetic(p, 3000, 7);
+  EXPECT_EQ(res.rows, 3000);
+  const auto all = test::read_all(Corpus::open(test::cfg_for(p), ""));
+  EXPECT_TRUE(all.bad.empty());
+  ASSERT_EQ(all.rows.size(), 3000u);
+  CorpusStats st;
+  st.add(all);
+  for (int l = 0; l < 3; ++l) EXPECT_GT(st.per_label[l], 800);
+  EXPECT_GT(st.with_explanations, 500);
+  EXPECT_LT(st.with_explanations, 1000);
+  EXPECT_GT(st.len_a.percentile(0.99), 2 * st.len_a.percentile(0.5));
+}
+
+}  // namespace
+}  // namespace because::corpus
