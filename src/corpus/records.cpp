@@ -159,27 +159,30 @@ RangeScan scan_range(const File& file, const Dialect& d, uint64_t begin, uint64_
 RecordReader::RecordReader(const File& file, Dialect d, uint64_t begin, uint64_t end, int64_t line0,
                            uint64_t max_bytes)
     : file_(file), d_(d), end_(std::min(end, file.size())), max_bytes_(max_bytes), pos_(begin), line_(line0) {
-  buf_.resize(std::max<size_t>(4u << 20, 2 * kPadding) + kPadding);
+  cap_ = 256u << 10;
+  buf_.reset(new char[cap_ + kPadding]);
 }
 
 bool RecordReader::fill() {
   // Compact: move unread bytes to the front.
   if (lo_ > 0) {
-    std::memmove(buf_.data(), buf_.data() + lo_, hi_ - lo_);
+    std::memmove(buf_.get(), buf_.get() + lo_, hi_ - lo_);
     pos_ += lo_;
     hi_ -= lo_;
     lo_ = 0;
   }
-  const size_t cap = buf_.size() - kPadding;
-  if (hi_ == cap) {  // a record longer than the buffer (but not over max_bytes): grow
-    buf_.resize(2 * cap + kPadding);
+  if (hi_ == cap_) {  // a record longer than the buffer (but not over max_bytes): grow
+    std::unique_ptr<char[]> bigger(new char[2 * cap_ + kPadding]);
+    std::memcpy(bigger.get(), buf_.get(), hi_);
+    buf_ = std::move(bigger);
+    cap_ *= 2;
   }
   const uint64_t file_pos = pos_ + hi_;
   if (file_pos >= end_) return false;
-  const size_t want = static_cast<size_t>(std::min<uint64_t>(buf_.size() - kPadding - hi_, end_ - file_pos));
-  const size_t got = file_.read_at(file_pos, buf_.data() + hi_, want);
+  const size_t want = static_cast<size_t>(std::min<uint64_t>(cap_ - hi_, end_ - file_pos));
+  const size_t got = file_.read_at(file_pos, buf_.get() + hi_, want);
   hi_ += got;
-  std::memset(buf_.data() + hi_, 0, kPadding);
+  std::memset(buf_.get() + hi_, 0, kPadding);
   return got > 0;
 }
 
@@ -214,9 +217,9 @@ bool RecordReader::next(RawRecord& out) {
   size_t rec_end = 0;        // index one past the record's last byte (before '\n')
   for (;;) {
     if (d_.kind == RecordKind::kLines) {
-      const void* nl = std::memchr(buf_.data() + scan, '\n', hi_ - scan);
+      const void* nl = std::memchr(buf_.get() + scan, '\n', hi_ - scan);
       if (nl) {
-        rec_end = static_cast<size_t>(static_cast<const char*>(nl) - buf_.data());
+        rec_end = static_cast<size_t>(static_cast<const char*>(nl) - buf_.get());
         found = true;
       } else {
         scan = hi_;
@@ -261,7 +264,7 @@ bool RecordReader::next(RawRecord& out) {
   } else {
     size_t e = rec_end;
     if (e > lo_ && buf_[e - 1] == '\r') --e;
-    out.bytes = std::string_view(buf_.data() + lo_, e - lo_);
+    out.bytes = std::string_view(buf_.get() + lo_, e - lo_);
   }
   line_ += inner_newlines;
   if (found) {

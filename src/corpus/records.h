@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,8 +78,9 @@ struct RawRecord {
   bool oversize = false;   ///< longer than the reader's max_bytes: bytes not kept
 };
 
-/// Sequential reader of records from a record start. Memory: a buffer of max(4 MiB, longest
-/// kept record); records over `max_bytes` are skipped (reported oversize), never buffered.
+/// Sequential reader of records from a record start. Memory: a buffer of max(256 KiB, longest
+/// kept record), uninitialised and grown on demand (a chunk of short rows never touches more);
+/// records over `max_bytes` are skipped (reported oversize), never buffered.
 class RecordReader {
  public:
   RecordReader(const File& file, Dialect d, uint64_t begin, uint64_t end, int64_t line0, uint64_t max_bytes);
@@ -96,7 +98,8 @@ class RecordReader {
   Dialect d_;
   uint64_t end_;
   uint64_t max_bytes_;
-  std::vector<char> buf_;
+  std::unique_ptr<char[]> buf_;
+  size_t cap_ = 0;          // usable bytes of buf_ (kPadding more are allocated)
   size_t lo_ = 0, hi_ = 0;  // unread data buf_[lo_, hi_) starts at file offset pos_
   uint64_t pos_;
   int64_t line_;
