@@ -1,6 +1,8 @@
 // One-sided atomic chunk counter.
 #include "mpi/chunk_scheduler.h"
 
+#include <exception>
+
 namespace because::mpi {
 
 ChunkScheduler::ChunkScheduler(const Comm& comm, std::vector<int64_t> todo) : comm_(comm), todo_(std::move(todo)) {
@@ -15,7 +17,9 @@ ChunkScheduler::ChunkScheduler(const Comm& comm, std::vector<int64_t> todo) : co
 }
 
 ChunkScheduler::~ChunkScheduler() {
-  if (win_ != MPI_WIN_NULL) MPI_Win_free(&win_);
+  // MPI_Win_free is collective: while one rank unwinds an exception the others may never get
+  // here, so the window is left to MPI_Abort / MPI_Finalize instead of hanging.
+  if (win_ != MPI_WIN_NULL && std::uncaught_exceptions() == 0) MPI_Win_free(&win_);
 }
 
 void ChunkScheduler::close() {

@@ -23,7 +23,7 @@ class ChunkScheduler {
   /// Chunks claimed by this rank so far.
   [[nodiscard]] int64_t n_claimed() const { return claimed_; }
   [[nodiscard]] size_t n_todo() const { return todo_.size(); }
-  /// Collective: frees the window (also done by the destructor, which must then run on every rank).
+  /// Collective: frees the window (the destructor does too, except while an exception unwinds).
   void close();
 
  private:

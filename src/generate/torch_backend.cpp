@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "model/lm.h"
+#include "model/lm_impl.h"
 #include "util/error.h"
 #include "util/files.h"
 #include "util/hash.h"
@@ -123,6 +124,44 @@ int32_t TorchBackend::choice_token(const std::string& choice) const {
   throw ConfigError("the tokenizer of " + options_.model_path + " has no single token for the choice '" + choice + "'");
 }
 
+std::vector<std::vector<double>> TorchBackend::shared_prefix_logprobs(const std::vector<std::vector<int32_t>>& prompts,
+                                                                      size_t prefix, const std::vector<int32_t>& choice_ids) {
+  auto& m = lm_->impl();
+  torch::InferenceMode guard;
+  const int64_t B = static_cast<int64_t>(prompts.size());
+  size_t max_suffix = 0;
+  for (const auto& p : prompts) max_suffix = std::max(max_suffix, p.size() - prefix);
+  // The prefix once, with batch 1.
+  auto cache = m.model->new_cache(1, static_cast<int64_t>(prefix + max_suffix));
+  auto pre = torch::empty({1, static_cast<int64_t>(prefix)}, torch::kInt64);
+  for (size_t t = 0; t < prefix; ++t) pre[0][static_cast<int64_t>(t)] = prompts[0][t];
+  m.model->forward_cached(pre.to(m.device), torch::ones({1, static_cast<int64_t>(prefix)}, torch::kInt64).to(m.device), cache,
+                          true);
+  // Copied to every sequence; the suffixes follow left-padded (pads masked, positions continue).
+  for (auto& k : cache.k) k = k.repeat({B, 1, 1, 1}).contiguous();
+  for (auto& v : cache.v) v = v.repeat({B, 1, 1, 1}).contiguous();
+  cache.mask = cache.mask.repeat({B, 1}).contiguous();
+  cache.next_pos = cache.next_pos.repeat({B}).contiguous();
+  const int64_t S = static_cast<int64_t>(max_suffix);
+  auto suf = torch::full({B, S}, static_cast<int64_t>(m.pad_id), torch::kInt64);
+  auto mask = torch::zeros({B, S}, torch::kInt64);
+  for (int64_t b = 0; b < B; ++b) {
+    const auto& p = prompts[static_cast<size_t>(b)];
+    const int64_t n = static_cast<int64_t>(p.size() - prefix);
+    for (int64_t t = 0; t < n; ++t) {
+      suf[b][S - n + t] = p[prefix + static_cast<size_t>(t)];
+      mask[b][S - n + t] = 1;
+    }
+  }
+  auto logits = m.model->forward_cached(suf.to(m.device), mask.to(m.device), cache, true);
+  auto lp = torch::log_softmax(logits.select(1, 0).to(torch::kFloat32), -1).to(torch::kCPU).contiguous();
+  std::vector<std::vector<double>> out(static_cast<size_t>(B));
+  auto a = lp.accessor<float, 2>();
+  for (int64_t b = 0; b < B; ++b)
+    for (int32_t id : choice_ids) out[static_cast<size_t>(b)].push_back(a[b][id]);
+  return out;
+}
+
 std::vector<ScoreResult> TorchBackend::score_choices(const std::vector<ScoreRequest>& requests,
                                                      const std::vector<std::string>& choices) {
   std::vector<int32_t> choice_ids;
@@ -142,15 +181,45 @@ std::vector<ScoreResult> TorchBackend::score_choices(const std::vector<ScoreRequ
     }
     ok.push_back(i);
   }
-  std::stable_sort(ok.begin(), ok.end(), [&](size_t a, size_t b) { return ids[a].size() < ids[b].size(); });
+  // Runs of consecutive prompts that share a long token prefix (the permutations of one item)
+  // compute the prefix once; the rest go in length-sorted batches.
   const size_t bs = static_cast<size_t>(std::max(1, options_.batch_size));
-  for (size_t b = 0; b < ok.size(); b += bs) {
-    const size_t e = std::min(ok.size(), b + bs);
+  std::vector<size_t> rest;
+  size_t i = 0;
+  while (i < ok.size()) {
+    size_t j = i + 1;
+    size_t prefix = ids[ok[i]].size() - 1;
+    while (j < ok.size() && j - i < bs) {
+      const auto& a = ids[ok[i]];
+      const auto& b = ids[ok[j]];
+      size_t l = 0;
+      while (l < a.size() && l < b.size() && a[l] == b[l]) ++l;
+      l = std::min({l, a.size() - 1, b.size() - 1});
+      if (l < kMinSharedPrefix) break;
+      prefix = std::min(prefix, l);
+      ++j;
+    }
+    if (j - i >= 2 && prefix >= kMinSharedPrefix) {
+      std::vector<std::vector<int32_t>> run;
+      for (size_t k = i; k < j; ++k) run.push_back(ids[ok[k]]);
+      const auto lp = shared_prefix_logprobs(run, prefix, choice_ids);
+      for (size_t k = i; k < j; ++k) out[ok[k]].scores = lp[k - i];
+      stats_.add("score_shared_runs");
+      stats_.add("score_shared_prefix_tokens", static_cast<int64_t>(prefix * (j - i - 1)));
+      i = j;
+    } else {
+      rest.push_back(ok[i]);
+      ++i;
+    }
+  }
+  std::stable_sort(rest.begin(), rest.end(), [&](size_t a, size_t b) { return ids[a].size() < ids[b].size(); });
+  for (size_t b = 0; b < rest.size(); b += bs) {
+    const size_t e = std::min(rest.size(), b + bs);
     std::vector<std::vector<int32_t>> batch;
-    for (size_t j = b; j < e; ++j) batch.push_back(ids[ok[j]]);
+    for (size_t j = b; j < e; ++j) batch.push_back(ids[rest[j]]);
     const auto lp = lm_->next_token_logprobs(batch);
     for (size_t j = b; j < e; ++j) {
-      auto& o = out[ok[j]];
+      auto& o = out[rest[j]];
       for (int32_t id : choice_ids) o.scores.push_back(lp[j - b][static_cast<size_t>(id)]);
     }
     stats_.add("score_batches");

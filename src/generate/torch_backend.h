@@ -35,6 +35,12 @@ class TorchBackend : public Backend {
   int32_t choice_token(const std::string& choice) const;
 
  private:
+  /// Next-token log-probabilities of `choice_ids` after each prompt, the first `prefix` tokens
+  /// (common to all prompts) computed once and shared through the KV cache.
+  std::vector<std::vector<double>> shared_prefix_logprobs(const std::vector<std::vector<int32_t>>& prompts, size_t prefix,
+                                                          const std::vector<int32_t>& choice_ids);
+  /// Prompts share their prefix when it is at least this long (tokens).
+  static constexpr size_t kMinSharedPrefix = 16;
   /// Prompt token ids (chat template applied when asked).
   std::vector<int32_t> encode(const std::string& system, const std::string& prompt, bool chat) const;
   TorchOptions options_;

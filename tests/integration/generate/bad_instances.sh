@@ -1,0 +1,19 @@
+# Bad instances (an empty hypothesis, a premise longer than the model's context) get error
+# statuses with reasons; the run completes and the good items are explained.
+source "$(dirname "$0")/common.sh"
+require_model
+long="$(printf 'the cat sat on the mat and looked at the dog %.0s' $(seq 1 120))"
+{
+  echo '{"uid": "good1", "premise": "A man is sleeping.", "hypothesis": "A person rests.", "label": "entailment"}'
+  echo '{"uid": "empty", "premise": "A man is sleeping.", "hypothesis": "", "label": "neutral"}'
+  echo "{\"uid\": \"long\", \"premise\": \"$long\", \"hypothesis\": \"A cat.\", \"label\": \"entailment\"}"
+  echo '{"uid": "good2", "premise": "Two dogs run.", "hypothesis": "Animals move.", "label": "entailment"}'
+} > "$WORK/bad.jsonl"
+mpirun_n 2 "$BECAUSE_EXE" explain --run "$WORK/run" "${EXPLAIN_OPTS[@]}" --corpus.path="$WORK/bad.jsonl" \
+  --corpus.chunk_rows=2 > "$WORK/run.log" 2>&1 || { cat "$WORK/run.log"; exit 1; }
+cat "$WORK"/run/stats/explain-rank-*.json > "$WORK/stats.json"
+grep -q '"prompt_too_long"' "$WORK/stats.json" || { cat "$WORK/stats.json"; exit 1; }
+grep -Eq '"(empty_input|bad_row\.[a-z_]+)"' "$WORK/stats.json" || { cat "$WORK/stats.json"; exit 1; }
+"$BECAUSE_EXE" merge --run "$WORK/run" > /dev/null 2>&1
+"$BECAUSE_EXE" store export "$WORK/run/store.h5" --output "$WORK/export.jsonl" > /dev/null 2>&1 || true
+echo "OK"
