@@ -7,21 +7,31 @@ sample=$src/data/sample/sample.jsonl
 model=${BECAUSE_SHARED:-/nonexistent}/models/stories260K
 [[ -f $model/config.json ]] || slurm_skip "no model at $model (BECAUSE_SHARED/models/stories260K)"
 
-# e2e_job FILE CORPUS: a small job: explanations by stories260K, a small classifier, metrics.
+# e2e_job FILE CORPUS: a small job: explanations by stories260K, a small classifier trained
+# from scratch on the store, metrics.
 e2e_job() {
   cat > "$1" <<EOJ
 seed = 11
+threads = 1
 [corpus]
 path = $2
 chunk_rows = 16
 [model]
 path = $model
 [explain]
-backend = torch
-mode = label-guided
+prompt = $src/jobs/prompts/one_sentence.txt
 max_new_tokens = 12
 batch_size = 8
 [train]
+task = classify
+data = store
+explanations = none
+train_split = train
+eval_splits = dev
+vocab_size = 400
+hidden_size = 32
+n_layers = 1
+n_heads = 2
 epochs = 1
 batch_size = 16
 max_length = 64

@@ -29,7 +29,8 @@ for id in "${ids[@]}"; do
   state=$(slurm_wait_job "$id" 180)
   check "job $id completes (state $state)" test "$state" = COMPLETED
 done
-check "second stage depended on the first (afterok)" test "$(slurm_job_field "${ids[1]}" Dependency)" = "(null)"
+end0=$(slurm_job_field "${ids[0]}" EndTime) start1=$(slurm_job_field "${ids[1]}" StartTime)
+check "second stage started ($start1) after the first ended ($end0)" test -n "$end0" -a ! "$start1" \< "$end0"
 for id in "${ids[@]}"; do
   log="$run/logs/because-check_$id.out"
   check "log $log exists" test -f "$log"
