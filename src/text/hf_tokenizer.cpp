@@ -4,7 +4,10 @@
 // decoders (ByteLevel, Replace, ByteFallback, Fuse, Strip, Metaspace, WordPiece), added tokens.
 #include "text/hf_tokenizer.h"
 
+#include <algorithm>
+#include <cstring>
 #include <fstream>
+#include <tuple>
 
 #include "text/unicode.h"
 #include "util/error.h"
@@ -36,7 +39,7 @@ struct Normalizer {
 };
 
 struct PreTok {
-  enum Kind { kByteLevel, kSplit, kMetaspace, kBert, kWhitespace, kWhitespaceSplit } kind;
+  enum Kind { kByteLevel, kSplit, kMetaspace, kBert, kWhitespace, kWhitespaceSplit, kSpWords } kind;
   bool add_prefix_space = false, use_regex = true;
   SplitPattern pattern = SplitPattern::kGpt2;
   std::string replacement = "\xe2\x96\x81";
@@ -204,6 +207,30 @@ class HfTokenizer : public Tokenizer {
           case PreTok::kBert:
             for (auto& part : split_bert(piece.text)) out.push_back({part, false});
             break;
+          case PreTok::kSpWords: {
+            // sentencepiece words: a word starts at the last "▁" of a run of "▁" that precedes
+            // other characters; the rest of such a run is a white-space-only word.
+            const std::string& t = piece.text;
+            const std::string& m = p.replacement;
+            auto is_m = [&](size_t k) { return t.compare(k, m.size(), m) == 0; };
+            size_t start = 0, k = 0;
+            while (k < t.size()) {
+              if (!is_m(k)) {
+                k += unicode::utf8_length(static_cast<unsigned char>(t[k]));
+                continue;
+              }
+              size_t run_end = k;
+              while (run_end < t.size() && is_m(run_end)) run_end += m.size();
+              if (run_end == t.size()) break;  // trailing run stays with the current word
+              const size_t last = run_end - m.size();
+              if (k > start) out.push_back({t.substr(start, k - start), false});
+              if (last > k) out.push_back({t.substr(k, last - k), false});
+              start = last;
+              k = run_end;
+            }
+            if (start < t.size()) out.push_back({t.substr(start), false});
+            break;
+          }
           case PreTok::kWhitespace:
             for (auto& part : split_whitespace_words(piece.text)) out.push_back({part, false});
             break;
@@ -690,6 +717,211 @@ std::unique_ptr<Tokenizer> make_wordpiece_vocab(const std::string& path, bool lo
   d.flag = true;
   t->decoders.push_back(d);
   t->kind_ = "wordpiece";
+  return t;
+}
+
+}  // namespace because::text
+
+// ---------------------------------------------------------------------------------------------
+// Sentencepiece .model files, read natively (protobuf wire format) and run through the same BPE
+// as tokenizer.json, with merges derived from the piece scores as transformers' converter does
+// (libsentencepiece is not linked: its bundled protobuf clashes with libtorch's at load time).
+
+namespace because::text {
+namespace {
+
+struct ProtoReader {
+  const unsigned char* p;
+  const unsigned char* end;
+  std::string where;
+  uint64_t varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p >= end) throw ModelError(where + ": truncated sentencepiece model");
+      const unsigned char b = *p++;
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return v;
+    }
+    throw ModelError(where + ": bad varint in sentencepiece model");
+  }
+  bool next(int& field, int& wire) {
+    if (p >= end) return false;
+    const uint64_t key = varint();
+    field = static_cast<int>(key >> 3);
+    wire = static_cast<int>(key & 7);
+    return true;
+  }
+  std::string_view bytes() {
+    const uint64_t n = varint();
+    if (n > static_cast<uint64_t>(end - p)) throw ModelError(where + ": truncated sentencepiece model");
+    std::string_view s(reinterpret_cast<const char*>(p), n);
+    p += n;
+    return s;
+  }
+  float fixed32() {
+    if (end - p < 4) throw ModelError(where + ": truncated sentencepiece model");
+    float f;
+    std::memcpy(&f, p, 4);
+    p += 4;
+    return f;
+  }
+  void skip(int wire) {
+    if (wire == 0) varint();
+    else if (wire == 1) p += 8;
+    else if (wire == 2) bytes();
+    else if (wire == 5) p += 4;
+    else throw ModelError(where + ": unsupported protobuf wire type");
+    if (p > end) throw ModelError(where + ": truncated sentencepiece model");
+  }
+  ProtoReader sub() {
+    auto s = bytes();
+    return {reinterpret_cast<const unsigned char*>(s.data()), reinterpret_cast<const unsigned char*>(s.data()) + s.size(), where};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Tokenizer> make_sentencepiece(const std::string& path, bool add_bos, bool add_eos) {
+  const std::string data = files::read_text(path);
+  ProtoReader r{reinterpret_cast<const unsigned char*>(data.data()),
+                reinterpret_cast<const unsigned char*>(data.data()) + data.size(), path};
+  struct Piece {
+    std::string text;
+    float score = 0;
+    int type = 1;
+  };
+  std::vector<Piece> pieces;
+  int model_type = 1;
+  bool byte_fallback = false, add_dummy_prefix = true, remove_extra_ws = true, escape_ws = true;
+  int64_t unk_id = 0, bos_id = 1, eos_id = 2;
+  std::string norm_name = "nmt_nfkc";
+  int field, wire;
+  while (r.next(field, wire)) {
+    if (field == 1 && wire == 2) {
+      auto s = r.sub();
+      Piece pc;
+      while (s.next(field, wire)) {
+        if (field == 1 && wire == 2) pc.text = std::string(s.bytes());
+        else if (field == 2 && wire == 5) pc.score = s.fixed32();
+        else if (field == 3 && wire == 0) pc.type = static_cast<int>(s.varint());
+        else s.skip(wire);
+      }
+      pieces.push_back(std::move(pc));
+    } else if (field == 2 && wire == 2) {
+      auto s = r.sub();
+      while (s.next(field, wire)) {
+        if (field == 3 && wire == 0) model_type = static_cast<int>(s.varint());
+        else if (field == 35 && wire == 0) byte_fallback = s.varint() != 0;
+        else if (field == 40 && wire == 0) unk_id = static_cast<int64_t>(s.varint());
+        else if (field == 41 && wire == 0) bos_id = static_cast<int64_t>(s.varint());
+        else if (field == 42 && wire == 0) eos_id = static_cast<int64_t>(s.varint());
+        else s.skip(wire);
+      }
+    } else if (field == 3 && wire == 2) {
+      auto s = r.sub();
+      while (s.next(field, wire)) {
+        if (field == 1 && wire == 2) norm_name = std::string(s.bytes());
+        else if (field == 3 && wire == 0) add_dummy_prefix = s.varint() != 0;
+        else if (field == 4 && wire == 0) remove_extra_ws = s.varint() != 0;
+        else if (field == 5 && wire == 0) escape_ws = s.varint() != 0;
+        else s.skip(wire);
+      }
+    } else {
+      r.skip(wire);
+    }
+  }
+  if (pieces.empty()) throw ModelError(path + ": not a sentencepiece model (no pieces)");
+  if (model_type != 2)
+    throw ModelError(path + ": sentencepiece model type " + std::to_string(model_type) +
+                     " is not supported (only BPE, as Llama 2 and Mistral; use the model's tokenizer.json)");
+  if (norm_name != "identity")
+    throw ModelError(path + ": sentencepiece normalizer '" + norm_name + "' is not supported (only identity)");
+  if (remove_extra_ws || !escape_ws)
+    throw ModelError(path + ": sentencepiece models that remove extra white space or keep spaces are not supported");
+  auto t = std::make_unique<HfTokenizer>();
+  t->is_bpe = true;
+  auto& b = t->bpe;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    b.vocab.emplace(pieces[i].text, static_cast<int32_t>(i));
+    b.id_to_token.push_back(pieces[i].text);
+  }
+  // Merges: every split of a normal piece into two pieces of the vocabulary, ordered by the
+  // merged piece's id (= score order), then the parts' ids (transformers' SentencePieceExtractor).
+  struct M {
+    int32_t merged, l, r;
+  };
+  std::vector<M> merges;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    if (pieces[i].type != 1) continue;
+    const std::string& s = pieces[i].text;
+    for (size_t k = 1; k < s.size(); ++k) {
+      if ((static_cast<unsigned char>(s[k]) & 0xC0) == 0x80) continue;  // split on character boundaries
+      auto l = b.vocab.find(s.substr(0, k)), rr = b.vocab.find(s.substr(k));
+      if (l != b.vocab.end() && rr != b.vocab.end()) merges.push_back({static_cast<int32_t>(i), l->second, rr->second});
+    }
+  }
+  std::sort(merges.begin(), merges.end(),
+            [](const M& x, const M& y) { return std::tie(x.merged, x.l, x.r) < std::tie(y.merged, y.l, y.r); });
+  for (const auto& m : merges) b.add_merge(b.id_to_token[m.l], b.id_to_token[m.r]);
+  b.byte_fallback = byte_fallback;
+  b.fuse_unk = true;
+  b.unk_id = static_cast<int32_t>(unk_id);
+  if (byte_fallback) {
+    b.byte_ids.assign(256, -1);
+    char name[8];
+    for (int k = 0; k < 256; ++k) {
+      std::snprintf(name, sizeof name, "<0x%02X>", k);
+      auto it = b.vocab.find(name);
+      if (it != b.vocab.end()) b.byte_ids[k] = it->second;
+    }
+  }
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    const int ty = pieces[i].type;
+    if (ty == 2 || ty == 3 || ty == 4)
+      t->added.push_back({pieces[i].text, static_cast<int32_t>(i), ty != 4, false, false, false, false});
+  }
+  index_added(*t);
+  const std::string meta = "\xe2\x96\x81";
+  if (add_dummy_prefix) t->norms.push_back({Normalizer::kPrepend, meta, ""});
+  t->norms.push_back({Normalizer::kReplace, " ", meta});
+  // sentencepiece splits into words before merging; merges stay inside words.
+  PreTok words{PreTok::kSpWords};
+  words.replacement = meta;
+  t->pretoks.push_back(words);
+  auto special_name = [&](int64_t id) -> std::string {
+    if (id < 0 || id >= static_cast<int64_t>(pieces.size())) return "";
+    return pieces[id].text;
+  };
+  const std::string bos = special_name(bos_id), eos = special_name(eos_id);
+  if (add_bos && !bos.empty()) {
+    t->single.push_back({true, bos, 0});
+    t->special_map[bos] = {static_cast<int32_t>(bos_id)};
+  }
+  t->single.push_back({false, "A", 0});
+  if (add_eos && !eos.empty()) {
+    t->single.push_back({true, eos, 0});
+    t->special_map[eos] = {static_cast<int32_t>(eos_id)};
+  }
+  t->pair = t->single;
+  for (auto& item : t->pair)
+    if (!item.special) item.token = "A";
+  {
+    std::vector<TemplateItem> second = t->single;
+    for (auto& item : second) {
+      item.type_id = 1;
+      if (!item.special) item.token = "B";
+    }
+    t->pair.insert(t->pair.end(), second.begin(), second.end());
+  }
+  t->decoders.push_back({DecStep::kReplace, meta, " "});
+  t->decoders.push_back({DecStep::kByteFallback, "", ""});
+  t->decoders.push_back({DecStep::kFuse, "", ""});
+  if (add_dummy_prefix) {
+    DecStep strip{DecStep::kStrip, " ", ""};
+    strip.start = 1;
+    t->decoders.push_back(strip);
+  }
+  t->kind_ = "sentencepiece-model";
   return t;
 }
 

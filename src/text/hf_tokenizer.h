@@ -21,7 +21,7 @@ struct AddedToken {
 std::unique_ptr<Tokenizer> make_tokenizer_json(const nlohmann::json& j, const std::string& where);
 /// Builds a BERT WordPiece tokenizer from vocab.txt.
 std::unique_ptr<Tokenizer> make_wordpiece_vocab(const std::string& vocab_path, bool lowercase);
-/// Builds a tokenizer from a sentencepiece .model file (libsentencepiece).
+/// Builds a tokenizer from a sentencepiece BPE .model file (parsed natively).
 std::unique_ptr<Tokenizer> make_sentencepiece(const std::string& model_path, bool add_bos, bool add_eos);
 
 /// Fills the special ids, BOS/EOS strings and chat template from tokenizer_config.json (when

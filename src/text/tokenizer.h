@@ -1,6 +1,6 @@
 // Tokenizers of Hugging Face models: `tokenizer.json` (byte-level BPE as GPT-2/Llama 3/Qwen2,
 // sentencepiece-style BPE with byte fallback as Llama 2/Mistral, WordPiece as BERT), BERT
-// `vocab.txt`, and sentencepiece `.model` files (through libsentencepiece). One interface.
+// `vocab.txt`, and sentencepiece BPE `.model` files (read natively). One interface.
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,8 @@
 // Real tokenizers against independent expected ids: GPT-2 and BERT ids from the reference
 // implementations in reference/ (OpenAI's encoder.py algorithm, google-research/bert's
 // tokenization.py algorithm, run separately on the same vocabulary files), Mistral v0.3's
-// tokenizer.json against libsentencepiece on its tokenizer.model.v3, Llama 2 published ids.
+// tokenizer.json and the native .model reader against libsentencepiece (linked only here, as
+// the reference), Llama 2 published ids.
 #include <gtest/gtest.h>
 #include <sentencepiece_processor.h>
 
@@ -140,6 +141,19 @@ TEST(Tokenizers, Llama2SentencepieceModel) {
   EXPECT_EQ(tok->id_to_token(15043), "\xe2\x96\x81Hello");
   for (const auto& s : kSentences)
     if (!s.empty() && s[0] != ' ') EXPECT_EQ(tok->decode(tok->encode(s)), s);
+  // The native .model reader agrees with libsentencepiece on every sentence, for Llama 2 and
+  // Mistral v0.3's tokenizer.model.v3.
+  for (const std::string model : {dir, shared_dir() + "/tokenizers/mistral-7b-instruct-v0.3/tokenizer.model.v3"}) {
+    if (!std::filesystem::exists(model)) continue;
+    sentencepiece::SentencePieceProcessor sp;
+    ASSERT_TRUE(sp.Load(model).ok());
+    auto native = Tokenizer::load(model);
+    for (const auto& s : kSentences) {
+      std::vector<int> ref;
+      ASSERT_TRUE(sp.Encode(s, &ref).ok());
+      EXPECT_EQ(native->encode(s, false), std::vector<int32_t>(ref.begin(), ref.end())) << model << ": " << s;
+    }
+  }
 }
 
 TEST(Tokenizers, Stories260K) {
