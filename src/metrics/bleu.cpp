@@ -4,7 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <map>
+#include <stdexcept>
+#include <string_view>
 #include <unordered_map>
 
 #include "metrics/text.h"
@@ -98,25 +99,36 @@ std::string apply_13a_rules(const std::string& in) {
   return d;
 }
 
-using NgramCounts = std::unordered_map<std::string, int64_t>;
-
-NgramCounts count_ngrams(const std::vector<std::string>& toks, int max_order) {
-  NgramCounts c;
-  for (int n = 1; n <= max_order; ++n) {
-    for (size_t i = 0; i + n <= toks.size(); ++i) {
-      std::string key = toks[i];
-      for (int k = 1; k < n; ++k) {
-        key.push_back(' ');
-        key += toks[i + k];
-      }
-      ++c[key];
-    }
+// Token ids local to one segment and its references; an n-gram of ids packs into 64 bits
+// (16 bits per token), so n-grams sort and compare as integers.
+class SegmentIds {
+ public:
+  uint64_t id(const std::string& tok) {
+    const auto it = ids_.find(tok);
+    if (it != ids_.end()) return it->second;
+    const uint64_t v = ids_.size();
+    ids_.emplace(tok, v);
+    return v;
   }
-  return c;
-}
+  bool fits() const { return ids_.size() < 65536; }
 
-int order_of(const std::string& ngram) {
-  return 1 + static_cast<int>(std::count(ngram.begin(), ngram.end(), ' '));
+ private:
+  std::unordered_map<std::string_view, uint64_t> ids_;
+};
+
+// Sorted packed n-grams of each order 1..4.
+std::array<std::vector<uint64_t>, 4> packed_ngrams(const std::vector<uint64_t>& ids) {
+  std::array<std::vector<uint64_t>, 4> out;
+  for (int n = 1; n <= 4; ++n) {
+    auto& v = out[n - 1];
+    for (size_t i = 0; i + n <= ids.size(); ++i) {
+      uint64_t key = 0;
+      for (int k = 0; k < n; ++k) key = (key << 16) | ids[i + k];
+      v.push_back(key);
+    }
+    std::sort(v.begin(), v.end());
+  }
+  return out;
 }
 
 double my_log(double x) { return x == 0 ? -9999999999.0 : std::log(x); }
@@ -141,7 +153,6 @@ void BleuState::add_tokens(const std::vector<std::string>& hyp, const std::vecto
   const auto hyp_len = static_cast<int64_t>(hyp.size());
   // Closest reference length; ties go to the shorter reference.
   int64_t closest_diff = -1, closest_len = -1;
-  std::unordered_map<std::string, int64_t> ref_max;
   for (const auto& r : refs) {
     const auto rl = static_cast<int64_t>(r.size());
     const int64_t diff = std::llabs(hyp_len - rl);
@@ -151,17 +162,36 @@ void BleuState::add_tokens(const std::vector<std::string>& hyp, const std::vecto
     } else if (diff == closest_diff && rl < closest_len) {
       closest_len = rl;
     }
-    for (const auto& [ng, cnt] : count_ngrams(r, kOrder)) {
-      auto& m = ref_max[ng];
-      m = std::max(m, cnt);
-    }
   }
   ++n_segments_;
   sys_len_ += hyp_len;
   ref_len_ += std::max<int64_t>(closest_len, 0);
-  for (const auto& [ng, cnt] : count_ngrams(hyp, kOrder)) {
-    const auto it = ref_max.find(ng);
-    if (it != ref_max.end()) correct_[order_of(ng) - 1] += std::min(cnt, it->second);
+  // Clipped matches: per distinct hypothesis n-gram, min(its count, max count in one reference).
+  SegmentIds seg;
+  auto to_ids = [&seg](const std::vector<std::string>& toks) {
+    std::vector<uint64_t> v;
+    v.reserve(toks.size());
+    for (const auto& t : toks) v.push_back(seg.id(t));
+    return v;
+  };
+  const auto h = packed_ngrams(to_ids(hyp));
+  std::vector<std::array<std::vector<uint64_t>, 4>> rs;
+  rs.reserve(refs.size());
+  for (const auto& r : refs) rs.push_back(packed_ngrams(to_ids(r)));
+  if (!seg.fits()) throw std::length_error("BLEU: a segment with 65536 or more distinct tokens");
+  for (int n = 0; n < kOrder; ++n) {
+    const auto& hv = h[n];
+    for (size_t i = 0; i < hv.size();) {
+      size_t j = i;
+      while (j < hv.size() && hv[j] == hv[i]) ++j;
+      int64_t best = 0;
+      for (const auto& r : rs) {
+        const auto range = std::equal_range(r[n].begin(), r[n].end(), hv[i]);
+        best = std::max<int64_t>(best, range.second - range.first);
+      }
+      correct_[n] += std::min<int64_t>(static_cast<int64_t>(j - i), best);
+      i = j;
+    }
   }
   for (int n = 1; n <= kOrder; ++n) total_[n - 1] += std::max<int64_t>(0, hyp_len - n + 1);
 }

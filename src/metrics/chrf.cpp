@@ -2,38 +2,53 @@
 #include "metrics/chrf.h"
 
 #include <algorithm>
-#include <unordered_map>
+#include <string_view>
 
 #include "metrics/text.h"
 
 namespace because::metrics {
 namespace {
 
-using Counts = std::unordered_map<std::u32string, int64_t>;
+// The n-grams of order n as sorted views (no copies); equal n-grams are adjacent.
+void sorted_ngrams(const std::u32string& s, int n, std::vector<std::u32string_view>& out) {
+  out.clear();
+  const std::u32string_view v(s);
+  for (size_t i = 0; i + n <= s.size(); ++i) out.push_back(v.substr(i, n));
+  std::sort(out.begin(), out.end());
+}
 
-Counts char_ngrams(const std::u32string& s, int n) {
-  Counts c;
-  for (size_t i = 0; i + n <= s.size(); ++i) ++c[s.substr(i, n)];
-  return c;
+// Sum over distinct n-grams of min(count in a, count in b), both sorted.
+int64_t clipped_matches(const std::vector<std::u32string_view>& a, const std::vector<std::u32string_view>& b) {
+  int64_t m = 0;
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] < b[j]) {
+      ++i;
+    } else if (b[j] < a[i]) {
+      ++j;
+    } else {
+      size_t ia = i, jb = j;
+      while (ia < a.size() && a[ia] == a[i]) ++ia;
+      while (jb < b.size() && b[jb] == b[j]) ++jb;
+      m += static_cast<int64_t>(std::min(ia - i, jb - j));
+      i = ia;
+      j = jb;
+    }
+  }
+  return m;
 }
 
 }  // namespace
 
 ChrfState::Stats ChrfState::segment_stats(const std::u32string& hyp, const std::u32string& ref) {
   Stats st{};
+  std::vector<std::u32string_view> h, r;
   for (int n = 1; n <= kOrder; ++n) {
-    const Counts h = char_ngrams(hyp, n);
-    const Counts r = char_ngrams(ref, n);
-    int64_t nh = 0, nr = 0, nm = 0;
-    for (const auto& [g, c] : h) {
-      nh += c;
-      const auto it = r.find(g);
-      if (it != r.end()) nm += std::min(c, it->second);
-    }
-    for (const auto& [g, c] : r) nr += c;
-    st[3 * (n - 1)] = nh;
-    st[3 * (n - 1) + 1] = nr;
-    st[3 * (n - 1) + 2] = nm;
+    sorted_ngrams(hyp, n, h);
+    sorted_ngrams(ref, n, r);
+    st[3 * (n - 1)] = static_cast<int64_t>(h.size());
+    st[3 * (n - 1) + 1] = static_cast<int64_t>(r.size());
+    st[3 * (n - 1) + 2] = clipped_matches(h, r);
   }
   return st;
 }
