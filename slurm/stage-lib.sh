@@ -107,7 +107,8 @@ because_stage() {
   [[ -r $job ]] || bstage_die 2 "cannot read job file '$job' on $(hostname)"
 
   local version
-  version=$("$exe" --version 2>&1 | head -n 1) || bstage_die 2 "'$exe --version' failed: $version"
+  version=$("$exe" --version 2>&1) || bstage_die 2 "'$exe --version' failed: $version"
+  version=${version%%$'\n'*}
   bstage_say "== because $stage: job ${SLURM_JOB_ID}${task_label}, restart ${SLURM_RESTART_COUNT:-0}"
   bstage_say "   nodes ${SLURM_JOB_NUM_NODES:-1}: ${SLURM_JOB_NODELIST:-?}; tasks ${SLURM_NTASKS:-1}; GPUs per task ${SLURM_GPUS_PER_TASK:-0}; partition ${SLURM_JOB_PARTITION:-?}"
   bstage_say "   date $(date -Is)"
