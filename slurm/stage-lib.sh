@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared body of the per-stage sbatch scripts (sourced by slurm/*.sbatch inside an allocation).
 #
 #   because_stage STAGE JOB.ini RUN [because options...]

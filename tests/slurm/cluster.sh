@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A real one-node Slurm cluster on localhost for the `slurm` tests (source this file).
 #
 #   source tests/slurm/cluster.sh

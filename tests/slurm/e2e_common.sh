@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared setup of the end-to-end Slurm tests (sourced after cluster.sh): the executable, the
 # sample corpus, the model, and a small job file. Skips while a needed piece is missing.
 exe=${BECAUSE_EXE:?BECAUSE_EXE is set by ctest}
