@@ -9,16 +9,24 @@
 namespace because::metrics {
 namespace {
 
-// The n-grams of order n as sorted views (no copies); equal n-grams are adjacent.
-void sorted_ngrams(const std::u32string& s, int n, std::vector<std::u32string_view>& out) {
+// A character n-gram (n <= 6) packed exactly: code points are < 2^21, three per 64-bit word.
+using Key = std::pair<uint64_t, uint64_t>;
+
+void sorted_ngrams(const std::u32string& s, int n, std::vector<Key>& out) {
   out.clear();
-  const std::u32string_view v(s);
-  for (size_t i = 0; i + n <= s.size(); ++i) out.push_back(v.substr(i, n));
+  for (size_t i = 0; i + n <= s.size(); ++i) {
+    uint64_t hi = 0, lo = 0;
+    for (int k = 0; k < n; ++k) {
+      uint64_t& w = k < 3 ? hi : lo;
+      w = (w << 21) | (static_cast<uint64_t>(s[i + k]) & 0x1FFFFF);
+    }
+    out.emplace_back(hi, lo);
+  }
   std::sort(out.begin(), out.end());
 }
 
 // Sum over distinct n-grams of min(count in a, count in b), both sorted.
-int64_t clipped_matches(const std::vector<std::u32string_view>& a, const std::vector<std::u32string_view>& b) {
+int64_t clipped_matches(const std::vector<Key>& a, const std::vector<Key>& b) {
   int64_t m = 0;
   size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
@@ -42,7 +50,7 @@ int64_t clipped_matches(const std::vector<std::u32string_view>& a, const std::ve
 
 ChrfState::Stats ChrfState::segment_stats(const std::u32string& hyp, const std::u32string& ref) {
   Stats st{};
-  std::vector<std::u32string_view> h, r;
+  std::vector<Key> h, r;
   for (int n = 1; n <= kOrder; ++n) {
     sorted_ngrams(hyp, n, h);
     sorted_ngrams(ref, n, r);

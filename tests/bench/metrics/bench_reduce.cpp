@@ -1,0 +1,143 @@
+// Benchmark of `because reduce`: a synthetic store of N instances (BECAUSE_BENCH_INSTANCES,
+// default 1,000,000) with 3 model explanations (2 guided, 1 label-free) and 1 human explanation
+// each plus a judgment set; prints the seconds to read the same columns without computing (the
+// bound) and the seconds of reduce_store, with and without METEOR. Distance correlation of the
+// N-item judgment group is O(N^2) and is left out here (reduce.dcor_max_items).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+
+#include "mpi/comm.h"
+#include "mpi/reduce_store.h"
+#include "store/reader.h"
+#include "store/update.h"
+
+using namespace because;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kWords[] = {"the",   "a",      "man",    "woman",  "dog",   "is",     "runs",    "sleeps",
+                        "outside", "because", "not",  "park",   "ball",  "plays",  "with",    "happy",
+                        "sad",   "people", "are",    "there",  "two",   "children", "sitting", "bench",
+                        "holding", "umbrella", "street", "city", "old",   "young",  "walking", "near"};
+
+std::string sentence(std::mt19937_64& rng, int len) {
+  std::string s;
+  for (int i = 0; i < len; ++i) {
+    if (i) s.push_back(' ');
+    s += kWords[rng() % 32];
+  }
+  s += ".";
+  return s;
+}
+
+void make_store(const std::string& path, int64_t n) {
+  std::mt19937_64 rng(7);
+  std::vector<corpus::Instance> inst;
+  std::vector<store::Explanation> ex;
+  inst.reserve(n);
+  ex.reserve(n * 4);
+  store::JudgmentSet j;
+  j.name = "mjd";
+  j.n_labels = 3;
+  j.n_perms = 1;
+  for (int64_t i = 0; i < n; ++i) {
+    corpus::Instance in;
+    in.row = i;
+    in.uid = "s" + std::to_string(i);
+    in.dataset = "synth";
+    in.split = i % 10 ? "train" : "dev";
+    in.text_a = sentence(rng, 12);
+    in.text_b = sentence(rng, 6);
+    in.gold = static_cast<int>(rng() % 3);
+    in.label_counts = {static_cast<uint16_t>(rng() % 5), static_cast<uint16_t>(rng() % 5), static_cast<uint16_t>(1 + rng() % 5)};
+    inst.push_back(std::move(in));
+    ex.push_back({i, inst.back().gold, 0, "human", sentence(rng, 8 + static_cast<int>(rng() % 8)), 0, NAN,
+                  store::Finish::kStop, ""});
+    for (int k = 0; k < 3; ++k)
+      ex.push_back({i, k < 2 ? k : -1, 0, "llm", sentence(rng, 10 + static_cast<int>(rng() % 10)), 20, -5.0f,
+                    store::Finish::kStop, ""});
+    j.instance.push_back(i);
+    float a = static_cast<float>(rng() % 100 + 1), b = static_cast<float>(rng() % 100 + 1), c = static_cast<float>(rng() % 100 + 1);
+    const float s = a + b + c;
+    for (float v : {a / s, b / s, c / s}) {
+      j.probs.push_back(v);
+      j.scores.push_back(std::log(v));
+    }
+  }
+  store::StoreInfo info;
+  info.label_set = "nli";
+  info.labels = {"entailment", "neutral", "contradiction"};
+  store::create_store(path + ".tmp", info, inst, ex);
+  store::write_judgments(path + ".tmp", j);
+  fs::rename(path + ".tmp", path);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
+TEST(BenchReduce, SyntheticStore) {
+  const auto world = mpi::Comm::world();
+  const char* env = std::getenv("BECAUSE_BENCH_INSTANCES");
+  const int64_t n = env ? std::atoll(env) : 1000000;
+  const char* bin = std::getenv("BECAUSE_BINARY_DIR");
+  const std::string dir = std::string(bin ? bin : ".") + "/bench_data";
+  const std::string path = dir + "/metrics_reduce_" + std::to_string(n) + ".h5";
+  if (world.root() && !fs::exists(path)) {
+    fs::create_directories(dir);
+    const auto t = std::chrono::steady_clock::now();
+    make_store(path, n);
+    std::printf("created %s in %.1f s\n", path.c_str(), seconds_since(t));
+  }
+  world.barrier();
+
+  // The bound: every rank reads its block of instances with their explanations and the judgments.
+  world.barrier();
+  auto t = std::chrono::steady_clock::now();
+  {
+    store::StoreReader r(path);
+    const int64_t total = r.n_instances();
+    const int64_t begin = total * world.rank() / world.size(), end = total * (world.rank() + 1) / world.size();
+    int64_t bytes = 0;
+    for (const auto& name : r.judgment_names()) bytes += static_cast<int64_t>(r.read_judgments(name).probs.size());
+    for (int64_t b = begin; b < end; b += 4096) {
+      const auto batch = r.read_batch(b, std::min(end, b + 4096));
+      for (const auto& e : batch.explanations) bytes += static_cast<int64_t>(e.text.size());
+    }
+    EXPECT_GT(bytes, 0);
+  }
+  world.barrier();
+  const double t_read = seconds_since(t);
+
+  config::ReduceConfig cfg;
+  cfg.dcor_max_items = 0;  // the O(N^2) distance correlation is measured separately, not here
+  t = std::chrono::steady_clock::now();
+  const auto m = mpi::reduce_store(world, path, cfg);
+  world.barrier();
+  const double t_full = seconds_since(t);
+
+  cfg.meteor = false;
+  t = std::chrono::steady_clock::now();
+  const auto m2 = mpi::reduce_store(world, path, cfg);
+  world.barrier();
+  const double t_no_meteor = seconds_since(t);
+
+  if (world.root()) {
+    ASSERT_EQ(m["n_instances"].get<int64_t>(), n);
+    std::printf("\nreduce bench: %lld instances, %lld explanations, %d rank(s)\n", static_cast<long long>(n),
+                static_cast<long long>(m["n_explanations"].get<int64_t>()), world.size());
+    std::printf("  read same columns (bound)     %8.2f s\n", t_read);
+    std::printf("  reduce, all metrics           %8.2f s  (%.1fx the read)\n", t_full, t_full / t_read);
+    std::printf("  reduce, without METEOR        %8.2f s  (%.1fx the read)\n", t_no_meteor, t_no_meteor / t_read);
+    std::printf("%s\n", mpi::format_reduce(m).c_str());
+  }
+}
