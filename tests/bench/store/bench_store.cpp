@@ -1,0 +1,76 @@
+// Store benchmark driver (run by bench_store.sh):
+//   bench_store write RUN N K    one rank writes N synthetic instances with K explanations each
+//   bench_store merge RUN        (under mpiexec -n R) merges RUN/shards into RUN/store.h5
+//   bench_store export RUN       JSONL export of RUN/store.h5 to standard output
+#include <mpi.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include "../../unit/store/store_test_util.h"
+#include "mpi/comm.h"
+#include "mpi/store_merge.h"
+#include "store/export.h"
+#include "store/shard.h"
+
+namespace fs = std::filesystem;
+using namespace because;
+
+static uint64_t tree_bytes(const std::string& dir) {
+  uint64_t n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) n += e.file_size();
+  return n;
+}
+
+int main(int argc, char** argv) {
+  mpi::Environment env(&argc, &argv);
+  auto comm = mpi::Comm::world();
+  if (argc < 3) return 2;
+  const std::string mode = argv[1], run = argv[2];
+  const auto t0 = std::chrono::steady_clock::now();
+  auto secs = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  if (mode == "write") {
+    const int64_t n = std::stoll(argv[3]);
+    const int k = std::stoi(argv[4]);
+    store::ShardOptions o;
+    o.run_dir = run;
+    o.config_hash = "bench";
+    o.label_set = "nli";
+    o.labels = store::synth::nli();
+    o.commit_rows = 65536;
+    uint64_t logical = 0;
+    {
+      store::ShardWriter w(o);
+      const int64_t rows = 256;
+      for (int64_t c = 0; c * rows < n; ++c) {
+        auto ch = store::synth::synth_chunk(c, std::min(rows, n - c * rows), k, 80);
+        for (const auto& in : ch.instances) logical += in.uid.size() + in.text_a.size() + in.text_b.size() + 40;
+        for (const auto& e : ch.explanations) logical += e.text.size() + 24;
+        w.append(std::move(ch));
+      }
+    }
+    const double s = secs();
+    const uint64_t bytes = tree_bytes(run + "/shards");
+    std::printf("write: %lld instances x %d explanations: %.2f s, shards %.1f MB on disk (%.1f MB logical), %.1f MB/s on disk, %.1f MB/s logical\n",
+                static_cast<long long>(n), k, s, bytes / 1e6, logical / 1e6, bytes / 1e6 / s, logical / 1e6 / s);
+    std::printf("SHARD_BYTES %llu\n", static_cast<unsigned long long>(bytes));
+  } else if (mode == "merge") {
+    store::MergeOptions o;
+    o.run_dir = run;
+    const auto res = mpi::merge_store(comm, o);
+    const double s = comm.max(secs());
+    if (comm.root()) {
+      const uint64_t shards = tree_bytes(run + "/shards");
+      std::printf("merge with %d ranks: %.2f s, %lld instances, %lld explanations, store %.1f MB; %.1f MB/s of shards read, %.1f MB/s of store written\n",
+                  comm.size(), s, static_cast<long long>(res.n_instances), static_cast<long long>(res.n_explanations),
+                  res.file_bytes / 1e6, shards / 1e6 / s, res.file_bytes / 1e6 / s);
+    }
+  } else if (mode == "export") {
+    if (comm.root()) store::export_store(run + "/store.h5", std::cout, store::Format::kJsonl);
+  }
+  return 0;
+}
