@@ -8,8 +8,10 @@
 #include "metrics/classification.h"
 #include "model/weights.h"
 #include "text/tokenizer.h"
-#include "train/prompt.h"
+#include "generate/prompt.h"
+#include "generate/requests.h"
 #include "util/error.h"
+#include "util/files.h"
 
 namespace because::train {
 namespace {
@@ -228,7 +230,7 @@ class DecoderTask : public GenerativeTask {
 class ExplainerTask : public DecoderTask {
  public:
   ExplainerTask(const config::TrainConfig& cfg, const TrainData& data, const std::string& tokenizer_dir, uint64_t seed)
-      : DecoderTask(cfg, data, tokenizer_dir, seed), prompt_(PromptTemplate::load(cfg.prompt)) {
+      : DecoderTask(cfg, data, tokenizer_dir, seed), prompt_(load_prompt(cfg.prompt)) {
     train_ = examples(data.rows(cfg.train_split), true);
     if (train_.empty())
       throw InputError("explainer: no training rows of split '" + cfg.train_split + "' have a labelled explanation (train.explanations = " +
@@ -252,19 +254,33 @@ class ExplainerTask : public DecoderTask {
       for (const auto& e : ex) {
         const int label = e.label >= 0 ? e.label : inst.gold;
         if (label < 0 || e.text.empty()) continue;
-        out.push_back(make_example(r, prompt_.render(inst, data_.labels[static_cast<size_t>(label)]), " " + e.text));
+        out.push_back(make_example(r, render(inst, label), " " + e.text));
         any = true;
         if (!all) break;
       }
       if (!any && !all && inst.gold >= 0) {
-        auto e = make_example(r, prompt_.render(inst, data_.labels[static_cast<size_t>(inst.gold)]), "");
+        auto e = make_example(r, render(inst, inst.gold), "");
         e.target.clear();
         out.push_back(std::move(e));
       }
     }
     return out;
   }
-  PromptTemplate prompt_;
+  static generate::PromptTemplate load_prompt(const std::string& path) {
+    if (!files::exists(path)) throw ConfigError("train.prompt: prompt template '" + path + "' not found");
+    return generate::PromptTemplate::load(path);
+  }
+  // Exactly the text `because explain` sends a model without a chat template for (item, label).
+  std::string render(const corpus::Instance& inst, int label) const {
+    auto v = generate::instance_vars(inst);
+    const auto& name = data_.labels[static_cast<size_t>(label)];
+    v["label"] = name;
+    v["label_word"] = prompt_.label_word(name);
+    const std::string system = prompt_.render_system(v);
+    const std::string prompt = prompt_.render(v);
+    return system.empty() ? prompt : system + "\n\n" + prompt;
+  }
+  generate::PromptTemplate prompt_;
 };
 
 class ReasoningTask : public DecoderTask {
