@@ -83,7 +83,7 @@ class TestServer {
         res.set_content_provider(1000, "application/json", [](size_t, size_t, httplib::DataSink&) { return false; });
         return;
       }
-      if (k == "slow") std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      if (k == "slow") std::this_thread::sleep_for(std::chrono::milliseconds(4000));
     }
     json r;
     const bool scoring = body.value("max_tokens", 0) == 1;
@@ -124,7 +124,7 @@ OpenAIOptions options(const TestServer& s) {
   o.retries = 3;
   o.backoff_s = 0.01;
   o.backoff_max_s = 5;
-  o.timeout_s = 1.0;
+  o.timeout_s = 2.5;  // the slow reply takes 4 s; everything else answers at once even on a loaded machine
   o.in_flight = 8;
   o.api_key_env = "BECAUSE_TEST_KEY";
   return o;

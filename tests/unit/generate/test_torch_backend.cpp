@@ -71,4 +71,19 @@ TEST(TorchBackend, Stories260K) {
   ASSERT_EQ(sc[0].scores.size(), 3u);
   for (double x : sc[0].scores) EXPECT_TRUE(std::isfinite(x) && x < 0);
   EXPECT_NE(b.choice_token("A"), b.choice_token("B"));
+
+  // Prompts sharing a long prefix (the option orders of one item) are scored with the prefix
+  // computed once; the scores equal scoring each prompt alone.
+  std::vector<ScoreRequest> perms;
+  for (const char* tail : {"A. cat B. dog C. bird", "A. dog B. bird C. cat", "A. bird B. cat C. dog, so"}) {
+    ScoreRequest r;
+    r.prompt = std::string("Once upon a time, there was a little girl named Lily. She saw ") + tail + ". Answer:";
+    perms.push_back(r);
+  }
+  const auto shared = b.score_choices(perms, {"A", "B", "C"});
+  EXPECT_GE(b.stats().counts.at("score_shared_runs"), 1);
+  for (size_t i = 0; i < perms.size(); ++i) {
+    const auto alone = b.score_choices({perms[i]}, {"A", "B", "C"});
+    for (size_t c = 0; c < 3; ++c) EXPECT_NEAR(shared[i].scores[c], alone[0].scores[c], 1e-4) << i << " " << c;
+  }
 }
