@@ -21,10 +21,8 @@ bool valid_utf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    int n = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : -1;
-    if (n < 0 || i + n >= s.size() + (n == 0 ? 1 : 0)) {
-      if (n != 0) return false;
-    }
+    const int n = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : -1;
+    if (n < 0) return false;
     for (int k = 1; k <= n; ++k)
       if (i + k >= s.size() || (static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
     i += static_cast<size_t>(n) + 1;
@@ -75,7 +73,6 @@ VerifyReport verify_store(const std::string& path) {
           auto ends = h5::read_offsets(f.get(), tn, sc.name, 0, 0);
           if (ends[0] != 0) fault(where + ".offsets", "first offset is " + std::to_string(ends[0]) + ", not 0");
           auto lastv = h5::read_offsets(f.get(), tn, sc.name, rows, rows);
-          Table probe = h5::read_schema(f.get(), tn);
           h5::Handle g = h5::open_group(f.get(), tn);
           h5::Handle d(H5Dopen2(g.get(), (sc.name + ".bytes").c_str(), H5P_DEFAULT));
           h5::Handle sp(H5Dget_space(d.get()));

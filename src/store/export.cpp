@@ -66,7 +66,7 @@ int64_t export_store(const std::string& path, std::ostream& out, Format format, 
   const StoreInfo& info = r.info();
   bool header = false;
   int64_t n = 0;
-  constexpr int64_t kRows = 4096;
+  constexpr int64_t kRows = 65536;
   if (table == kInstances) {
     for (int64_t b = 0; b < r.n_instances(); b += kRows) {
       const auto rows = r.read_instances(b, std::min(r.n_instances(), b + kRows));

@@ -208,6 +208,23 @@ void merge_set(const MergeComm& comm, const MergeOptions& o, const std::string& 
     std::map<std::string, Table> slice;
     for (const auto& t : plan.tables) slice[t] = plan.schema.at(t).empty_like();
     if (k < static_cast<int64_t>(rounds.size())) {
+      // Read each segment's rows of this round with one read per table (the covering row range),
+      // then cut the chunks out of memory: per-chunk reads would decompress each HDF5 chunk again.
+      std::map<std::string, std::map<std::string, std::pair<int64_t, int64_t>>> cover;
+      for (int64_t i = rounds[k].first; i < rounds[k].second; ++i) {
+        Segment& s = cache.get(all[i].segment_path, read_tables);
+        for (const auto& t : plan.tables) {
+          auto [b, e] = chunk_rows(s, all[i].entry.index, t);
+          auto it = cover[all[i].segment_path].find(t);
+          if (it == cover[all[i].segment_path].end()) cover[all[i].segment_path][t] = {b, e};
+          else it->second = {std::min(it->second.first, b), std::max(it->second.second, e)};
+        }
+      }
+      std::map<std::string, std::map<std::string, Table>> loaded;
+      for (const auto& [path, tables] : cover) {
+        Segment& s = cache.get(path, read_tables);
+        for (const auto& [t, range] : tables) loaded[path][t] = h5::read_rows(s.file.get(), t, range.first, range.second);
+      }
       int64_t inst_pos = pos[0];  // global store row of the next instance (base merge: instances first)
       for (int64_t i = rounds[k].first; i < rounds[k].second; ++i) {
         Segment& s = cache.get(all[i].segment_path, read_tables);
@@ -216,7 +233,10 @@ void merge_set(const MergeComm& comm, const MergeOptions& o, const std::string& 
         auto [ib, ie] = chunk_rows(s, idx, kInstances);
         for (const auto& t : plan.tables) {
           auto [b, e] = chunk_rows(s, idx, t);
-          Table part = h5::read_rows(s.file.get(), t, b, e);
+          const Table& src = loaded[all[i].segment_path][t];
+          const int64_t base_row = cover[all[i].segment_path][t].first;
+          Table part = src.empty_like();
+          part.append_rows(src, b - base_row, e - base_row);
           Table& dst = slice[t];
           for (size_t ci = 0; ci < part.columns.size(); ++ci) {
             Column& pc = part.columns[ci];
