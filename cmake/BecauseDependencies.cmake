@@ -42,6 +42,11 @@ find_package(CURL REQUIRED)
 find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
 add_library(because_httplib INTERFACE)
 target_include_directories(because_httplib SYSTEM INTERFACE ${HTTPLIB_INCLUDE_DIR})
+# Debian builds cpp-httplib as a header plus libcpp-httplib.so (compiled mode).
+find_library(HTTPLIB_LIBRARY NAMES cpp-httplib)
+if(HTTPLIB_LIBRARY)
+  target_link_libraries(because_httplib INTERFACE ${HTTPLIB_LIBRARY})
+endif()
 target_link_libraries(because_httplib INTERFACE Threads::Threads)
 
 # HDF5 zstd filter (optional at run time): Debian's hdf5-filter-plugin installs it here.

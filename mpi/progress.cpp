@@ -1,6 +1,9 @@
 // One-sided progress aggregation.
 #include "mpi/progress.h"
 
+#include <algorithm>
+#include <exception>
+
 namespace because::mpi {
 
 GlobalProgress::GlobalProgress(const Comm& comm, std::vector<std::string> counters, uint64_t total,
@@ -14,7 +17,9 @@ GlobalProgress::GlobalProgress(const Comm& comm, std::vector<std::string> counte
 }
 
 GlobalProgress::~GlobalProgress() {
-  if (win_ != MPI_WIN_NULL) MPI_Win_free(&win_);
+  // MPI_Win_free is collective: while an exception unwinds one rank, the others may never get
+  // here, so leave the window to MPI_Abort (run_guarded) instead of hanging in the free.
+  if (win_ != MPI_WIN_NULL && std::uncaught_exceptions() == 0) MPI_Win_free(&win_);
 }
 
 void GlobalProgress::add(const std::vector<int64_t>& deltas) {
