@@ -41,6 +41,7 @@ std::optional<config::ParseResult> parse_options(Context& ctx, const std::vector
     return std::nullopt;
   }
   log::set_level(log::parse_level(cfg.general.log_level));
+  if (!cfg.general.run_dir.empty()) opts.expand_run_dir(cfg.general.run_dir);
   if (result.print_config) {
     if (ctx.comm.root()) {
       std::cout << "# because " << ctx.command << ": resolved configuration (config hash " << opts.hash() << ")\n"

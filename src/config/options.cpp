@@ -71,6 +71,11 @@ Options& Options::add_flag(const std::string& name, bool* field, const std::stri
   return *this;
 }
 
+void Options::expand_run_dir(const std::string& run_dir) {
+  for (auto& [name, e] : entries_)
+    if (e.replace && name != "run") e.replace("{run}", run_dir);
+}
+
 Options& Options::not_hashed(const std::string& name) {
   auto it = entries_.find(name);
   if (it != entries_.end()) it->second.hashed = false;

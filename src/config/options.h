@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <sstream>
+#include <type_traits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -45,6 +46,9 @@ class Options {
   /// xxh64 hex of the canonical JSON of the hashed options.
   std::string hash() const;
   bool has(const std::string& name) const { return entries_.count(name) != 0; }
+  /// Replaces `{run}` in every string option by `run_dir`, so a job file can name files of the
+  /// run directory given on the command line (`model.path = {run}/models/explainer`).
+  void expand_run_dir(const std::string& run_dir);
   const std::vector<std::string>& required() const { return required_; }
 
  private:
@@ -53,6 +57,7 @@ class Options {
     bool hashed = true;
     std::function<nlohmann::json()> json;
     std::function<std::string()> text;
+    std::function<void(const std::string&, const std::string&)> replace;  ///< string fields only
   };
   template <class T>
   void remember(const std::string& name, T* field, const std::string& help);
@@ -137,6 +142,12 @@ void Options::remember(const std::string& name, T* field, const std::string& hel
   e.help = help;
   e.json = [field] { return ValueTraits<T>::json(*field); };
   e.text = [field] { return ValueTraits<T>::text(*field); };
+  if constexpr (std::is_same_v<T, std::string>) {
+    e.replace = [field](const std::string& from, const std::string& to) {
+      for (size_t p = field->find(from); p != std::string::npos; p = field->find(from, p + to.size()))
+        field->replace(p, from.size(), to);
+    };
+  }
   entries_[name] = std::move(e);
   order_.push_back(name);
 }

@@ -193,3 +193,12 @@ TEST(Options, ProfileSectionsApplyOnlyWhenSelected) {
   EXPECT_NE(error_of({"--job", write_job("q.ini", "[train:x]\nbogus = 1\n")}).find("q.ini:2: unknown option"),
             std::string::npos);
 }
+
+TEST(Options, RunDirectoryPlaceholder) {
+  Config cfg;
+  Options o;
+  parse(cfg, o, {"--run", "runs/x y", "--model.path={run}/models/explainer"});
+  o.expand_run_dir(cfg.general.run_dir);
+  EXPECT_EQ(cfg.model.path, "runs/x y/models/explainer");
+  EXPECT_EQ(cfg.general.run_dir, "runs/x y");
+}
