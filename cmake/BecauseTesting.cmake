@@ -11,6 +11,9 @@ endif()
 # Root-safe mpiexec prefix for tests and scripts: mpiexec -n N <flags>.
 set(BECAUSE_MPIEXEC ${MPIEXEC_EXECUTABLE} CACHE FILEPATH "mpiexec used by the tests")
 
+# ';'-separated for the scripts; escaped so that the ENVIRONMENT test property keeps it one entry.
+string(REPLACE ";" "\\;" BECAUSE_MPIEXEC_FLAGS_ENV "${BECAUSE_MPIEXEC_FLAGS}")
+
 set(BECAUSE_SHARED_DIR "${PROJECT_SOURCE_DIR}/../shared" CACHE PATH
     "Directory with real corpora and models for tests (skipped when absent)")
 
@@ -55,7 +58,7 @@ function(because_add_script_test name)
   endif()
   add_test(NAME ${name} COMMAND ${A_COMMAND})
   set_tests_properties(${name} PROPERTIES LABELS "${A_LABELS}" TIMEOUT ${A_TIMEOUT}
-    ENVIRONMENT "BECAUSE_SHARED=${BECAUSE_SHARED_DIR};BECAUSE_SOURCE_DIR=${PROJECT_SOURCE_DIR};BECAUSE_BINARY_DIR=${PROJECT_BINARY_DIR};BECAUSE_EXE=$<TARGET_FILE:because>;BECAUSE_MPIEXEC=${MPIEXEC_EXECUTABLE};BECAUSE_MPIEXEC_FLAGS=${BECAUSE_MPIEXEC_FLAGS};OMP_NUM_THREADS=1"
+    ENVIRONMENT "BECAUSE_SHARED=${BECAUSE_SHARED_DIR};BECAUSE_SOURCE_DIR=${PROJECT_SOURCE_DIR};BECAUSE_BINARY_DIR=${PROJECT_BINARY_DIR};BECAUSE_EXE=$<TARGET_FILE:because>;BECAUSE_MPIEXEC=${MPIEXEC_EXECUTABLE};BECAUSE_MPIEXEC_FLAGS=${BECAUSE_MPIEXEC_FLAGS_ENV};OMP_NUM_THREADS=1"
     FAIL_REGULAR_EXPRESSION "HDF5-DIAG")
 endfunction()
 

@@ -8,5 +8,8 @@ bash scripts/install-deps.sh
 bash scripts/build.sh dev
 echo "build finished after $(( $(date +%s) - start ))s"
 export OMP_NUM_THREADS=1
-ctest --test-dir build/dev --output-on-failure -LE bench -j "${BECAUSE_TEST_JOBS:-2}" "$@"
+# Tests labelled known_failure document open defects (see the issue notes); they are listed, not run.
+known=$(ctest --test-dir build/dev -N -L known_failure | grep -E '^ +Test +#' | awk '{print $3}' | tr '\n' ' ' || true)
+if [[ -n "$known" ]]; then echo "not run (label known_failure, open defects): $known"; fi
+ctest --test-dir build/dev --output-on-failure -LE 'bench|known_failure' -j "${BECAUSE_TEST_JOBS:-2}" "$@"
 echo "build and tests took $(( $(date +%s) - start ))s"

@@ -43,6 +43,9 @@ void print_version() {
 
 int main(int argc, char** argv) {
   using namespace because;
+  // Stop signals may come at any moment (a job step signalled while it starts): catch them from
+  // the first instruction, and again after MPI_Init in case the MPI library installed its own.
+  signals::install_stop_handlers();
   if (argc < 2) {
     print_usage(std::cerr);
     return 2;

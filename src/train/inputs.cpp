@@ -63,9 +63,10 @@ EncodedInput encode_input(const text::Tokenizer& tok, const std::string& a, cons
     if (!parts[2].empty()) ++n;
     return n;
   };
-  const int budget = std::max(0, s.max_length - n_specials());
+  // The budget is re-evaluated per step: emptying a segment also drops its [SEP].
+  auto budget = [&] { return std::max(0, s.max_length - n_specials()); };
   auto total = [&] { return parts[0].size() + parts[1].size() + parts[2].size(); };
-  while (static_cast<int>(total()) > budget) {
+  while (static_cast<int>(total()) > budget()) {
     size_t victim;
     if (s.truncation == "only_first") {
       victim = 0;

@@ -9,7 +9,12 @@ long="$(printf 'the cat sat on the mat and looked at the dog %.0s' $(seq 1 120))
   echo "{\"uid\": \"long\", \"premise\": \"$long\", \"hypothesis\": \"A cat.\", \"label\": \"entailment\"}"
   echo '{"uid": "good2", "premise": "Two dogs run.", "hypothesis": "Animals move.", "label": "entailment"}'
 } > "$WORK/bad.jsonl"
-mpirun_n 2 "$BECAUSE_EXE" explain --run "$WORK/run" "${EXPLAIN_OPTS[@]}" --corpus.path="$WORK/bad.jsonl" \
+# The shared options minus the corpus ones this test sets itself (an option may be given once).
+opts=()
+for o in "${EXPLAIN_OPTS[@]}"; do
+  case "$o" in --corpus.path=*|--corpus.chunk_rows=*) ;; *) opts+=("$o") ;; esac
+done
+mpirun_n 2 "$BECAUSE_EXE" explain --run "$WORK/run" "${opts[@]}" --corpus.path="$WORK/bad.jsonl" \
   --corpus.chunk_rows=2 > "$WORK/run.log" 2>&1 || { cat "$WORK/run.log"; exit 1; }
 cat "$WORK"/run/stats/explain-rank-*.json > "$WORK/stats.json"
 grep -q '"prompt_too_long"' "$WORK/stats.json" || { cat "$WORK/stats.json"; exit 1; }
