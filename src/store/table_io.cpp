@@ -66,51 +66,46 @@ int64_t dim0(hid_t d) {
   return static_cast<int64_t>(dims[0]);
 }
 
-// Writes `n` rows of `buf` at row `start` of a dataset (collective when a->dxpl is set).
-void write_block(hid_t d, hid_t mtype, int64_t start, int64_t n, const std::vector<int64_t>& inner, const void* buf,
-                 const Access* a, const std::string& what) {
-  Handle fspace(BECAUSE_H5(H5Dget_space(d)));
+// File and memory dataspaces selecting rows [start, start + n) of a dataset whose rows have
+// shape `inner` (an empty selection when n == 0, so collective transfers still take part).
+struct RowSelection {
+  Handle fspace;
+  Handle mspace;
+};
+RowSelection select_rows(hid_t d, int64_t start, int64_t n, const std::vector<int64_t>& inner) {
+  RowSelection sel{Handle(BECAUSE_H5(H5Dget_space(d))), Handle()};
   const int rank = 1 + static_cast<int>(inner.size());
   std::vector<hsize_t> off(rank, 0), cnt(rank);
   off[0] = static_cast<hsize_t>(start);
   cnt[0] = static_cast<hsize_t>(n);
   for (size_t i = 0; i < inner.size(); ++i) cnt[i + 1] = static_cast<hsize_t>(inner[i]);
-  Handle mspace;
   if (n == 0) {
     const hsize_t one = 1;
-    mspace = Handle(BECAUSE_H5(H5Screate_simple(1, &one, nullptr)));
-    BECAUSE_H5(H5Sselect_none(mspace.get()));
-    BECAUSE_H5(H5Sselect_none(fspace.get()));
+    sel.mspace = Handle(BECAUSE_H5(H5Screate_simple(1, &one, nullptr)));
+    BECAUSE_H5(H5Sselect_none(sel.mspace.get()));
+    BECAUSE_H5(H5Sselect_none(sel.fspace.get()));
   } else {
-    mspace = Handle(BECAUSE_H5(H5Screate_simple(rank, cnt.data(), nullptr)));
-    BECAUSE_H5(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, off.data(), nullptr, cnt.data(), nullptr));
+    sel.mspace = Handle(BECAUSE_H5(H5Screate_simple(rank, cnt.data(), nullptr)));
+    BECAUSE_H5(H5Sselect_hyperslab(sel.fspace.get(), H5S_SELECT_SET, off.data(), nullptr, cnt.data(), nullptr));
   }
+  return sel;
+}
+
+// Writes `n` rows of `buf` at row `start` of a dataset (collective when a->dxpl is set).
+void write_block(hid_t d, hid_t mtype, int64_t start, int64_t n, const std::vector<int64_t>& inner, const void* buf,
+                 const Access* a, const std::string& what) {
+  const RowSelection sel = select_rows(d, start, n, inner);
   const hid_t dxpl = a && a->dxpl.valid() ? a->dxpl.get() : H5P_DEFAULT;
-  if (H5Dwrite(d, mtype, mspace.get(), fspace.get(), dxpl, n == 0 ? nullptr : buf) < 0)
+  if (H5Dwrite(d, mtype, sel.mspace.get(), sel.fspace.get(), dxpl, n == 0 ? nullptr : buf) < 0)
     fail("cannot write rows " + std::to_string(start) + ".." + std::to_string(start + n) + " of " + what);
 }
 
 void read_block(hid_t d, hid_t mtype, int64_t start, int64_t n, const std::vector<int64_t>& inner, void* buf,
                 const Access* a, const std::string& what) {
   if (n == 0 && !(a && a->dxpl.valid())) return;
-  Handle fspace(BECAUSE_H5(H5Dget_space(d)));
-  const int rank = 1 + static_cast<int>(inner.size());
-  std::vector<hsize_t> off(rank, 0), cnt(rank);
-  off[0] = static_cast<hsize_t>(start);
-  cnt[0] = static_cast<hsize_t>(n);
-  for (size_t i = 0; i < inner.size(); ++i) cnt[i + 1] = static_cast<hsize_t>(inner[i]);
-  Handle mspace;
-  if (n == 0) {
-    const hsize_t one = 1;
-    mspace = Handle(BECAUSE_H5(H5Screate_simple(1, &one, nullptr)));
-    BECAUSE_H5(H5Sselect_none(mspace.get()));
-    BECAUSE_H5(H5Sselect_none(fspace.get()));
-  } else {
-    mspace = Handle(BECAUSE_H5(H5Screate_simple(rank, cnt.data(), nullptr)));
-    BECAUSE_H5(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, off.data(), nullptr, cnt.data(), nullptr));
-  }
+  const RowSelection sel = select_rows(d, start, n, inner);
   const hid_t dxpl = a && a->dxpl.valid() ? a->dxpl.get() : H5P_DEFAULT;
-  if (H5Dread(d, mtype, mspace.get(), fspace.get(), dxpl, n == 0 ? nullptr : buf) < 0)
+  if (H5Dread(d, mtype, sel.mspace.get(), sel.fspace.get(), dxpl, n == 0 ? nullptr : buf) < 0)
     fail("cannot read rows " + std::to_string(start) + ".." + std::to_string(start + n) + " of " + what);
 }
 
