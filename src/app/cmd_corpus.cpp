@@ -54,8 +54,9 @@ int run_stats(Context& ctx, const std::vector<std::string>& args) {
   mpi::Quarantine quarantine(comm, cfg.general.run_dir, cfg.general.strict);
   corpus::CorpusStats st(corpus.labels().size());
   std::vector<std::pair<uint64_t, int64_t>> uids;
+  corpus::ChunkRead chunk;  // reused: rows keep their string capacity from chunk to chunk
   for (int64_t c = comm.rank(); c < corpus.n_chunks(); c += comm.size()) {
-    auto chunk = corpus.read_chunk(c);
+    corpus.read_chunk(c, chunk);
     st.add(chunk);
     quarantine.add(chunk.bad);
     for (const auto& r : chunk.rows) uids.emplace_back(hash::xxh64(r.uid), r.row);

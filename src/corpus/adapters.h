@@ -19,6 +19,7 @@ static_assert(RecordReader::kPadding >= simdjson::SIMDJSON_PADDING, "records mus
 class JsonAdapter : public Adapter {
  public:
   bool adapt(const std::vector<std::string_view>& records, Instance& out, RowProblem& problem) override;
+  bool validates_utf8() const override { return true; }
 
  protected:
   virtual bool adapt_json(simdjson::dom::object obj, Instance& out, RowProblem& problem) = 0;

@@ -17,6 +17,11 @@ bool JsonAdapter::adapt(const std::vector<std::string_view>& records, Instance& 
   element doc;
   // The reader guarantees SIMDJSON_PADDING readable bytes after the record: parse in place.
   auto err = parser_.parse(r.data(), r.size(), false).get(doc);
+  if (err == simdjson::UTF8_ERROR) {
+    p.reason = "invalid_utf8";
+    p.detail = "the row is not valid UTF-8";
+    return false;
+  }
   if (err) {
     p.reason = "malformed_json";
     p.detail = simdjson::error_message(err);

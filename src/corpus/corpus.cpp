@@ -112,20 +112,50 @@ bool blank_text(const std::string& s) {
 }  // namespace
 
 ChunkRead Corpus::read_chunk(int64_t chunk) const {
+  ChunkRead out;
+  read_chunk(chunk, out);
+  return out;
+}
+
+namespace {
+// Empties an instance for reuse, keeping the capacity of its strings and vectors.
+void reset(Instance& x) {
+  x.row = -1;
+  x.uid.clear();
+  x.dataset.clear();
+  x.split.clear();
+  x.text_a.clear();
+  x.text_b.clear();
+  x.gold = -1;
+  x.label_counts.clear();
+  x.human_explanations.clear();
+  x.source_file.clear();
+  x.source_line = 0;
+}
+}  // namespace
+
+void Corpus::read_chunk(int64_t chunk, ChunkRead& out) const {
   if (chunk < 0 || chunk >= n_chunks())
     throw InputError("chunk " + std::to_string(chunk) + " out of range (corpus has " + std::to_string(n_chunks()) + ")");
   const int64_t first = chunk * chunk_rows_;
   const int64_t count = std::min(chunk_rows_, n_rows_ - first);
   const size_t n_src = files_.size();
   std::vector<std::unique_ptr<RecordReader>> readers;
-  for (size_t k = 0; k < n_src; ++k)
-    readers.push_back(std::make_unique<RecordReader>(*files_[k], adapter_->dialect(), indexes_[k].chunk_offset[chunk],
-                                                     files_[k]->size(), indexes_[k].chunk_line[chunk], max_row_bytes_));
-  ChunkRead out;
-  out.rows.reserve(static_cast<size_t>(count));
+  for (size_t k = 0; k < n_src; ++k) {
+    // The chunk's bytes end where the next chunk starts (or at the end of the file).
+    const auto& idx = indexes_[k];
+    const uint64_t end = chunk + 1 < idx.n_chunks() ? idx.chunk_offset[chunk + 1] : files_[k]->size();
+    readers.push_back(std::make_unique<RecordReader>(*files_[k], adapter_->dialect(), idx.chunk_offset[chunk], end,
+                                                     idx.chunk_line[chunk], max_row_bytes_));
+  }
+  // Rows fill out.rows[0, used) in place; bad rows leave their slot for the next row.
+  size_t used = 0;
+  out.bad.clear();
+  if (out.rows.size() < static_cast<size_t>(count)) out.rows.resize(static_cast<size_t>(count));
   std::vector<RawRecord> recs(n_src);
   std::vector<std::string_view> views(n_src);
   RowProblem problem;
+  const bool check_utf8 = !adapter_->validates_utf8();
   for (int64_t i = 0; i < count; ++i) {
     const int64_t row = first + i;
     for (size_t k = 0; k < n_src; ++k)
@@ -140,12 +170,13 @@ ChunkRead Corpus::read_chunk(int64_t chunk) const {
       if (recs[k].oversize) {
         problem.reason = "oversize";
         problem.detail = std::to_string(recs[k].n_bytes) + " bytes > --corpus.max_row_bytes=" + std::to_string(max_row_bytes_);
-      } else if (!valid_utf8(recs[k].bytes)) {
+      } else if (check_utf8 && !valid_utf8(recs[k].bytes)) {
         problem.reason = "invalid_utf8";
         problem.detail = "the row is not valid UTF-8";
       }
     }
-    Instance inst;
+    Instance& inst = out.rows[used];
+    reset(inst);
     if (problem.reason.empty()) {
       inst.row = row;
       if (adapter_->adapt(views, inst, problem)) {
@@ -166,12 +197,12 @@ ChunkRead Corpus::read_chunk(int64_t chunk) const {
       inst.dataset = adapter_->name();
       inst.source_file = paths_[0];
       inst.source_line = recs[0].line;
-      out.rows.push_back(std::move(inst));
+      ++used;
     } else {
       out.bad.push_back(BadRow{row, paths_[bad_src], recs[bad_src].line, problem.reason, problem.detail});
     }
   }
-  return out;
+  out.rows.resize(used);
 }
 
 }  // namespace because::corpus

@@ -70,6 +70,9 @@ class Corpus {
   /// Rows of chunk `chunk` (0 <= chunk < n_chunks()). Reads only that chunk's bytes. Not
   /// thread-safe (one Corpus per thread); any number of processes may read the same file.
   ChunkRead read_chunk(int64_t chunk) const;
+  /// The same into `out`, reusing the strings and vectors of its rows: a loop over chunks with
+  /// one ChunkRead allocates almost nothing per row.
+  void read_chunk(int64_t chunk, ChunkRead& out) const;
 
   const LabelSet& labels() const;
   /// Dataset name ("mnli", "sample", ...), as recorded in Instance.dataset.

@@ -49,6 +49,9 @@ class Adapter {
   /// Adapts one row (`records[k]` from sources()[k]). Fills `out` (row, dataset, source_* are
   /// set by the caller) and returns true, or fills `problem` and returns false. Not thread-safe.
   virtual bool adapt(const std::vector<std::string_view>& records, Instance& out, RowProblem& problem) = 0;
+  /// True when adapt() itself rejects invalid UTF-8 with reason "invalid_utf8" (simdjson
+  /// validates while parsing), so the reader need not check the bytes a second time.
+  virtual bool validates_utf8() const { return false; }
 
   /// Uid for layouts without one: "<dataset>-<split>-<row>".
   std::string make_uid(const std::string& split, int64_t row) const;

@@ -156,33 +156,52 @@ RangeScan scan_range(const File& file, const Dialect& d, uint64_t begin, uint64_
 
 // ---- reading --------------------------------------------------------------------------------
 
+namespace {
+std::vector<std::vector<char>>& buffer_pool() {
+  thread_local std::vector<std::vector<char>> pool;
+  return pool;
+}
+}  // namespace
+
 RecordReader::RecordReader(const File& file, Dialect d, uint64_t begin, uint64_t end, int64_t line0,
                            uint64_t max_bytes)
     : file_(file), d_(d), end_(std::min(end, file.size())), max_bytes_(max_bytes), pos_(begin), line_(line0) {
-  cap_ = 256u << 10;
-  buf_.reset(new char[cap_ + kPadding]);
+  auto& pool = buffer_pool();
+  if (!pool.empty()) {
+    buf_ = std::move(pool.back());
+    pool.pop_back();
+  }
+  // Never read far past the range: a chunk of 256 short rows is tens of KB, not the full buffer.
+  const uint64_t span = end_ > begin ? end_ - begin : 0;
+  cap_ = static_cast<size_t>(std::min<uint64_t>(256u << 10, span + 1));
+  if (buf_.size() > cap_ + kPadding) cap_ = buf_.size() - kPadding;  // use what the pool gave
+  if (buf_.size() < cap_ + kPadding) buf_.resize(cap_ + kPadding);
+}
+
+RecordReader::~RecordReader() {
+  auto& pool = buffer_pool();
+  // Keep a few ordinary-sized buffers; a buffer grown for a huge record is released.
+  if (pool.size() < 8 && buf_.size() <= (1u << 20) + kPadding) pool.push_back(std::move(buf_));
 }
 
 bool RecordReader::fill() {
   // Compact: move unread bytes to the front.
   if (lo_ > 0) {
-    std::memmove(buf_.get(), buf_.get() + lo_, hi_ - lo_);
+    std::memmove(buf_.data(), buf_.data() + lo_, hi_ - lo_);
     pos_ += lo_;
     hi_ -= lo_;
     lo_ = 0;
   }
   if (hi_ == cap_) {  // a record longer than the buffer (but not over max_bytes): grow
-    std::unique_ptr<char[]> bigger(new char[2 * cap_ + kPadding]);
-    std::memcpy(bigger.get(), buf_.get(), hi_);
-    buf_ = std::move(bigger);
     cap_ *= 2;
+    buf_.resize(cap_ + kPadding);
   }
   const uint64_t file_pos = pos_ + hi_;
   if (file_pos >= end_) return false;
   const size_t want = static_cast<size_t>(std::min<uint64_t>(cap_ - hi_, end_ - file_pos));
-  const size_t got = file_.read_at(file_pos, buf_.get() + hi_, want);
+  const size_t got = file_.read_at(file_pos, buf_.data() + hi_, want);
   hi_ += got;
-  std::memset(buf_.get() + hi_, 0, kPadding);
+  std::memset(buf_.data() + hi_, 0, kPadding);
   return got > 0;
 }
 
@@ -217,9 +236,9 @@ bool RecordReader::next(RawRecord& out) {
   size_t rec_end = 0;        // index one past the record's last byte (before '\n')
   for (;;) {
     if (d_.kind == RecordKind::kLines) {
-      const void* nl = std::memchr(buf_.get() + scan, '\n', hi_ - scan);
+      const void* nl = std::memchr(buf_.data() + scan, '\n', hi_ - scan);
       if (nl) {
-        rec_end = static_cast<size_t>(static_cast<const char*>(nl) - buf_.get());
+        rec_end = static_cast<size_t>(static_cast<const char*>(nl) - buf_.data());
         found = true;
       } else {
         scan = hi_;
@@ -264,7 +283,7 @@ bool RecordReader::next(RawRecord& out) {
   } else {
     size_t e = rec_end;
     if (e > lo_ && buf_[e - 1] == '\r') --e;
-    out.bytes = std::string_view(buf_.get() + lo_, e - lo_);
+    out.bytes = std::string_view(buf_.data() + lo_, e - lo_);
   }
   line_ += inner_newlines;
   if (found) {

@@ -32,49 +32,66 @@ int main(int argc, char** argv) {
   }
   comm.barrier();
   const double mb = std::filesystem::file_size(file) / 1e6;
-  double wc_s = 0;
+  // Both sides get the best of three runs on a warm page cache, so neither is judged by a
+  // moment when the other ranks (or another process) had the CPU.
+  constexpr int kRepeats = 3;
+  double wc_s = 1e300;
   if (comm.root()) {
     const std::string cmd = "wc -l < '" + file + "' > /dev/null";
     if (std::system(cmd.c_str()) != 0) return 1;  // warm the page cache
-    const auto t = clk::now();
-    if (std::system(cmd.c_str()) != 0) return 1;
-    wc_s = seconds_since(t);
+    for (int rep = 0; rep < kRepeats; ++rep) {
+      const auto t = clk::now();
+      if (std::system(cmd.c_str()) != 0) return 1;
+      wc_s = std::min(wc_s, seconds_since(t));
+    }
   }
   comm.barrier();
   config::CorpusConfig cfg;
   cfg.path = file;
   cfg.dataset = "sample";
-  auto t = clk::now();
-  const auto c = mpi::open_corpus(comm, cfg, "");
-  comm.barrier();
-  const double index_s = seconds_since(t);
-  t = clk::now();
-  int64_t good = 0, bad = 0;
-  for (int64_t k = comm.rank(); k < c.n_chunks(); k += comm.size()) {
-    const auto r = c.read_chunk(k);
-    good += static_cast<int64_t>(r.rows.size());
-    bad += static_cast<int64_t>(r.bad.size());
+  double index_s = 1e300, read_s = 1e300, slowest = 0;
+  int64_t total_good = 0, total_bad = 0, n_rows = 0;
+  for (int rep = 0; rep < kRepeats; ++rep) {
+    auto t = clk::now();
+    const auto c = mpi::open_corpus(comm, cfg, "");  // no cache: the index is built every time
+    comm.barrier();
+    const double idx_s = seconds_since(t);
+    t = clk::now();
+    int64_t good = 0, bad = 0;
+    corpus::ChunkRead r;
+    for (int64_t k = comm.rank(); k < c.n_chunks(); k += comm.size()) {
+      c.read_chunk(k, r);
+      good += static_cast<int64_t>(r.rows.size());
+      bad += static_cast<int64_t>(r.bad.size());
+    }
+    const double read_local_s = seconds_since(t);
+    comm.barrier();
+    const double rd_s = seconds_since(t);
+    const double slowest_rank = comm.max(read_local_s);
+    if (idx_s + rd_s < index_s + read_s) {
+      index_s = idx_s;
+      read_s = rd_s;
+      slowest = slowest_rank;
+    }
+    total_good = comm.sum(good);
+    total_bad = comm.sum(bad);
+    n_rows = c.n_rows();
   }
-  const double read_local_s = seconds_since(t);
-  comm.barrier();
-  const double read_s = seconds_since(t);
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
   const int64_t rss_max_kb = comm.max(static_cast<int64_t>(ru.ru_maxrss));
-  const int64_t total_good = comm.sum(good), total_bad = comm.sum(bad);
-  const double slowest = comm.max(read_local_s);
   if (comm.root()) {
     const int p = comm.size();
     const double total_s = index_s + read_s;
     std::printf("file %s: %.1f MB, %lld rows (%lld good, %lld bad), ranks %d\n", file.c_str(), mb,
-                (long long)c.n_rows(), (long long)total_good, (long long)total_bad, p);
-    std::printf("  wc -l          : %.3f s  %.0f MB/s  %.0f rows/s\n", wc_s, mb / wc_s, rows / wc_s);
-    std::printf("  index (parallel): %.3f s\n", index_s);
-    std::printf("  read all chunks : %.3f s (slowest rank %.3f s)\n", read_s, slowest);
-    std::printf("  ingest per rank : %.0f MB/s  %.0f rows/s  (%.1f%% of wc -l per rank)\n", mb / p / total_s,
+                (long long)n_rows, (long long)total_good, (long long)total_bad, p);
+    std::printf("  wc -l (best of 3)   : %.3f s  %.0f MB/s  %.0f rows/s\n", wc_s, mb / wc_s, rows / wc_s);
+    std::printf("  index (parallel)    : %.3f s  (best of 3 ingests)\n", index_s);
+    std::printf("  read all chunks     : %.3f s (slowest rank %.3f s)\n", read_s, slowest);
+    std::printf("  ingest per rank     : %.0f MB/s  %.0f rows/s  (%.1f%% of wc -l per rank)\n", mb / p / total_s,
                 rows / p / total_s, 100.0 * (mb / p / total_s) / (mb / wc_s));
-    std::printf("  ingest total    : %.0f MB/s  %.0f rows/s\n", mb / total_s, rows / total_s);
+    std::printf("  ingest total        : %.0f MB/s  %.0f rows/s\n", mb / total_s, rows / total_s);
     std::printf("  peak RSS per rank (max over ranks): %.1f MB\n", rss_max_kb / 1024.0);
   }
-  return total_good + total_bad == c.n_rows() ? 0 : 1;
+  return total_good + total_bad == n_rows ? 0 : 1;
 }

@@ -19,8 +19,23 @@ echo "SIGKILLed a rank in $kills of 10 runs"
 # Graceful: SIGUSR1 to every rank; the run stops with status 75 (unless it finished first).
 mpirun_n 2 "$BECAUSE_EXE" explain --run "$RUN" "${EXPLAIN_OPTS[@]}" > "$WORK/usr1.log" 2>&1 &
 launcher=$!
-sleep 0.5
-for p in $(pgrep -f "because explain --run $RUN" | grep -v "^$launcher\$"); do kill -USR1 "$p" 2>/dev/null || true; done
+# Signal once both ranks have installed their handlers (SigCgt has bit 10, SIGUSR1): before that
+# the process is still loading its libraries and SIGUSR1 has its default action (Slurm signals
+# 120 s before the time limit, long after start-up).
+ranks=()
+for _ in $(seq 1 400); do
+  mapfile -t ranks < <(pgrep -f "^$BECAUSE_EXE explain --run $RUN" || true)
+  ready=0
+  for p in "${ranks[@]}"; do
+    mask=$(awk '/^SigCgt:/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)
+    (( (0x${mask:-0} >> 9) & 1 )) && ready=$((ready + 1))
+  done
+  [ "${#ranks[@]}" = 2 ] && [ "$ready" = 2 ] && break
+  kill -0 "$launcher" 2>/dev/null || break
+  sleep 0.05
+done
+echo "signalling ${#ranks[@]} ranks"
+for p in "${ranks[@]}"; do kill -USR1 "$p" 2>/dev/null || true; done
 set +e
 wait "$launcher"
 rc=$?

@@ -8,10 +8,14 @@ read -r -a flags <<< "${BECAUSE_MPIEXEC_FLAGS//;/ }"
 mpi=("${BECAUSE_MPIEXEC:?}" -n 2 "${flags[@]}")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-train() {  # run_dir
-  "${mpi[@]}" "${BECAUSE_EXE:?}" train --job "$src/tests/mpi/train/resume.ini" \
-    --corpus.path="$src/data/sample/sample.jsonl" --threads=1 --log-level=warn --run "$1"
+train_cmd() {  # run_dir -> the launch command in the array CMD
+  CMD=("${mpi[@]}" "${BECAUSE_EXE:?}" train --job "$src/tests/mpi/train/resume.ini"
+       --corpus.path="$src/data/sample/sample.jsonl" --threads=1 --log-level=warn --run "$1")
 }
+train() { train_cmd "$1"; "${CMD[@]}"; }
+# Starts the launch in the background with pid = the launcher itself (not a bash subshell, which
+# would take the signal and die with 138 while the job ran on).
+train_bg() { train_cmd "$1"; "${CMD[@]}" & pid=$!; }
 last_step() {  # log file -> last logged step (0 if none)
   [ -f "$1" ] || { echo 0; return; }
   /usr/bin/python3 -c 'import json,sys
@@ -51,7 +55,7 @@ ref="$tmp/ref/models/resume/model.safetensors"
 test -f "$ref"
 
 # SIGUSR1: graceful stop with status 75, then resume.
-train "$tmp/usr1" & pid=$!
+train_bg "$tmp/usr1"
 wait_step "$tmp/usr1/logs/train-resume.jsonl" 50 $pid
 kill -USR1 $pid
 set +e; wait $pid; rc=$?; set -e
@@ -61,7 +65,7 @@ train "$tmp/usr1"
 same_weights "$ref" "$tmp/usr1/models/resume/model.safetensors"
 
 # SIGKILL of every rank between checkpoints (after step 40's checkpoint, before 80's).
-train "$tmp/kill" & pid=$!
+train_bg "$tmp/kill"
 wait_step "$tmp/kill/logs/train-resume.jsonl" 60 $pid
 for child in $(pgrep -P $pid); do kill -9 "$child" 2>/dev/null || true; done
 kill -9 $pid 2>/dev/null || true
