@@ -104,7 +104,7 @@ int run_explain(const Comm& comm, const config::Config& cfg, const StageInfo& in
   so.config_hash = info.config_hash;
   so.label_set = labels.name;
   so.labels = labels.labels;
-  so.write = store::WriteOptions::from(cfg.store);
+  so.write = store::WriteOptions::for_shards(cfg.store);
   store::ShardWriter writer(so);
 
   GlobalProgress progress(comm, {"instances", "explanations", "tokens", "errors"}, static_cast<uint64_t>(todo_rows),

@@ -143,7 +143,7 @@ int run_judge(const Comm& comm, const config::Config& cfg, const StageInfo& info
   so.judgments_name = jc.name;
   so.judgments_method = method.dump();
   so.n_perms = n_perms;
-  so.write = store::WriteOptions::from(cfg.store);
+  so.write = store::WriteOptions::for_shards(cfg.store);
   store::ShardWriter writer(so);
   GlobalProgress progress(comm, {"instances", "prompts", "errors"}, static_cast<uint64_t>(todo_rows),
                           cfg.general.progress_interval);

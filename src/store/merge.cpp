@@ -208,6 +208,21 @@ void merge_set(const MergeComm& comm, const MergeOptions& o, const std::string& 
     std::map<std::string, Table> slice;
     for (const auto& t : plan.tables) slice[t] = plan.schema.at(t).empty_like();
     if (k < static_cast<int64_t>(rounds.size())) {
+      // Exact sizes of this round (from the plan's counters): the slice never reallocates.
+      std::vector<int64_t> need(K, 0);
+      for (int64_t i = rounds[k].first; i < rounds[k].second; ++i)
+        for (size_t q = 0; q < K; ++q) need[q] += counters[i - c0][q];
+      size_t q = 0;
+      for (const auto& t : plan.tables) {
+        Table& dst = slice[t];
+        const int64_t rows = need[q++];
+        for (auto& c : dst.columns) {
+          c.reserve_rows(rows);
+          if (c.is_string()) c.reserve_bytes(static_cast<uint64_t>(need[q++]));
+        }
+      }
+    }
+    if (k < static_cast<int64_t>(rounds.size())) {
       // Read each segment's rows of this round with one read per table (the covering row range),
       // then cut the chunks out of memory: per-chunk reads would decompress each HDF5 chunk again.
       std::map<std::string, std::map<std::string, std::pair<int64_t, int64_t>>> cover;
@@ -235,39 +250,40 @@ void merge_set(const MergeComm& comm, const MergeOptions& o, const std::string& 
           auto [b, e] = chunk_rows(s, idx, t);
           const Table& src = loaded[all[i].segment_path][t];
           const int64_t base_row = cover[all[i].segment_path][t].first;
-          Table part = src.empty_like();
-          part.append_rows(src, b - base_row, e - base_row);
           Table& dst = slice[t];
-          for (size_t ci = 0; ci < part.columns.size(); ++ci) {
-            Column& pc = part.columns[ci];
-            const Column& gc = dst.columns[ci];
-            if (pc.is_string()) bytes_read += static_cast<int64_t>(pc.bytes.size());
-            else bytes_read += static_cast<int64_t>(pc.data.size());
-            if (pc.is_coded() && !fixed_names(t, pc.name)) {
-              std::vector<int64_t> remap(pc.names.size());
-              for (size_t q = 0; q < pc.names.size(); ++q)
-                remap[q] = std::lower_bound(gc.names.begin(), gc.names.end(), pc.names[q]) - gc.names.begin();
-              for (int64_t row = 0; row < pc.rows(); ++row) {
-                const int64_t code = pc.get_i64(row);
+          // Append the chunk's rows straight into the slice, then fix codes and row references
+          // of the appended range [r0, r1) in place.
+          const int64_t r0 = dst.rows();
+          dst.append_rows(src, b - base_row, e - base_row);
+          const int64_t r1 = dst.rows();
+          for (size_t ci = 0; ci < dst.columns.size(); ++ci) {
+            Column& dc = dst.columns[ci];
+            const Column& sc = src.columns[ci];
+            if (sc.is_string()) bytes_read += static_cast<int64_t>(sc.offsets[e - base_row] - sc.offsets[b - base_row]);
+            else bytes_read += static_cast<int64_t>((e - b) * static_cast<int64_t>(sc.row_bytes()));
+            if (dc.is_coded() && !fixed_names(t, dc.name)) {
+              std::vector<int64_t> remap(sc.names.size());
+              for (size_t q = 0; q < sc.names.size(); ++q)
+                remap[q] = std::lower_bound(dc.names.begin(), dc.names.end(), sc.names[q]) - dc.names.begin();
+              for (int64_t row = r0; row < r1; ++row) {
+                const int64_t code = dc.get_i64(row);
                 if (code < 0 || code >= static_cast<int64_t>(remap.size()))
-                  throw StoreError(all[i].segment_path + ": /" + t + "/" + pc.name + " code outside its name table");
+                  throw StoreError(all[i].segment_path + ": /" + t + "/" + dc.name + " code outside its name table");
                 const int64_t v = remap[static_cast<size_t>(code)];
-                if (pc.dtype == DType::kU16) pc.values<uint16_t>()[row] = static_cast<uint16_t>(v);
-                else if (pc.dtype == DType::kU8) pc.values<uint8_t>()[row] = static_cast<uint8_t>(v);
-                else throw StoreError("coded column /" + t + "/" + pc.name + " has an unsupported type");
+                if (dc.dtype == DType::kU16) dc.values<uint16_t>()[row] = static_cast<uint16_t>(v);
+                else if (dc.dtype == DType::kU8) dc.values<uint8_t>()[row] = static_cast<uint8_t>(v);
+                else throw StoreError("coded column /" + t + "/" + dc.name + " has an unsupported type");
               }
-              pc.names = gc.names;
             }
-            if (pc.name == "instance" && local && t != kInstances) {
-              int64_t* v = pc.values<int64_t>();
-              for (int64_t row = 0; row < pc.rows(); ++row) {
+            if (dc.name == "instance" && local && t != kInstances) {
+              int64_t* v = dc.values<int64_t>();
+              for (int64_t row = r0; row < r1; ++row) {
                 if (v[row] < ib || v[row] >= ie)
                   throw StoreError(all[i].segment_path + ": /" + t + " row refers outside its chunk");
                 v[row] = inst_pos + (v[row] - ib);
               }
             }
           }
-          dst.append_rows(part, 0, part.rows());
         }
         inst_pos += ie - ib;
       }

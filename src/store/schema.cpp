@@ -46,6 +46,12 @@ WriteOptions WriteOptions::from(const config::StoreConfig& c) {
   return w;
 }
 
+WriteOptions WriteOptions::for_shards(const config::StoreConfig& c) {
+  WriteOptions w = from(c);
+  w.level = c.shard_compression_level;
+  return w;
+}
+
 bool zstd_available() {
   static const bool avail = [] {
     const char* kDebianPlugins = "/usr/lib/x86_64-linux-gnu/hdf5/openmpi/plugins";

@@ -99,6 +99,8 @@ struct WriteOptions {
   int64_t chunk_rows = 4096;            ///< HDF5 chunk rows of numeric columns and offsets
   int64_t chunk_bytes = 1 << 20;        ///< HDF5 chunk size of ragged byte columns (bytes)
   static WriteOptions from(const config::StoreConfig& c);
+  /// The same for shard files: `shard_compression_level` instead of the store's level.
+  static WriteOptions for_shards(const config::StoreConfig& c);
   /// Throws ConfigError when the compression is unknown or its filter is not available.
   void validate() const;
 };

@@ -53,6 +53,8 @@ struct Column {
   /// Drops all rows, keeps name, dtype, shape and name table.
   void clear_rows();
   void reserve_rows(int64_t n);
+  /// String columns: room for `n` more bytes of text.
+  void reserve_bytes(uint64_t n) { bytes.reserve(bytes.size() + n); }
 
   /// Typed element access (throws StoreError when T does not match dtype).
   template <class T> T* values();

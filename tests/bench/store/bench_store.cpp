@@ -11,6 +11,7 @@
 #include <string>
 
 #include "../../unit/store/store_test_util.h"
+#include "config/store.h"
 #include "mpi/comm.h"
 #include "mpi/store_merge.h"
 #include "store/export.h"
@@ -42,6 +43,11 @@ int main(int argc, char** argv) {
     o.label_set = "nli";
     o.labels = store::synth::nli();
     o.commit_rows = 65536;
+    // Shards as the stages write them (store.shard_compression_level), unless overridden here.
+    o.write = store::WriteOptions::for_shards(config::StoreConfig{});
+    if (const char* c = std::getenv("BECAUSE_BENCH_SHARD_COMPRESSION")) o.write.compression = c;
+    if (const char* l = std::getenv("BECAUSE_BENCH_SHARD_LEVEL")) o.write.level = std::atoi(l);
+    std::printf("shards: compression %s level %d\n", o.write.compression.c_str(), o.write.level);
     uint64_t logical = 0;
     // Time the synthetic data generation alone, to subtract it from the write time.
     const auto g0 = std::chrono::steady_clock::now();
@@ -70,6 +76,7 @@ int main(int argc, char** argv) {
   } else if (mode == "merge") {
     store::MergeOptions o;
     o.run_dir = run;
+    if (const char* l = std::getenv("BECAUSE_BENCH_STORE_LEVEL")) o.write.level = std::atoi(l);
     const auto res = mpi::merge_store(comm, o);
     const double s = comm.max(secs());
     if (comm.root()) {
