@@ -55,6 +55,11 @@ int run_explain(const Comm& comm, const config::Config& cfg, const StageInfo& in
   const auto params = generate::sampling_params(ec);
   const auto tmpl = generate::PromptTemplate::load(ec.prompt);
   if (tmpl.kind() != "explain") throw ConfigError("--explain.prompt: " + ec.prompt + " is a " + tmpl.kind() + " template");
+  if (!ec.name.empty() && (ec.name == "human" || ec.name.find_first_of("/\\ \t") != std::string::npos))
+    throw ConfigError("--explain.name: '" + ec.name + "' is not a usable set name (no '/', spaces, or 'human')");
+  // The shard set and the source recorded with every explanation.
+  const std::string set = ec.name.empty() ? std::string("explain") : "explain-" + ec.name;
+  const std::string source = ec.name.empty() ? tmpl.name() : ec.name;
 
   std::unique_ptr<store::RunLock> lock;
   if (comm.root()) lock = std::make_unique<store::RunLock>(run, "explain");
@@ -68,7 +73,7 @@ int run_explain(const Comm& comm, const config::Config& cfg, const StageInfo& in
 
   // Chunks already done in any ledger (rank 0 checks the config hash, then tells everyone).
   std::string done_text;
-  if (comm.root()) done_text = join_ids(store::prepare_shard_set(run, "explain", info.config_hash, cfg.general.restart));
+  if (comm.root()) done_text = join_ids(store::prepare_shard_set(run, set, info.config_hash, cfg.general.restart));
   comm.bcast(done_text);
   const auto done = split_ids(done_text);
   std::vector<int64_t> todo;
@@ -91,15 +96,16 @@ int run_explain(const Comm& comm, const config::Config& cfg, const StageInfo& in
     prov["samples"] = ec.samples;
     prov["split"] = ec.split;
     prov["seed"] = {{"run_seed", cfg.general.seed}, {"rule", "hash::seed_of(run_seed, uid, label, sample)"}};
-    prov["source"] = tmpl.name();
+    prov["source"] = source;
+    prov["set"] = set;
     prov["config_hash"] = info.config_hash;
     prov["command_line"] = info.command_line;
-    files::write_atomic(run + "/explain.json", prov.dump(2) + "\n");
+    files::write_atomic(run + "/" + set + ".json", prov.dump(2) + "\n");
   }
 
   store::ShardOptions so;
   so.run_dir = run;
-  so.set = "explain";
+  so.set = set;
   so.rank = comm.rank();
   so.config_hash = info.config_hash;
   so.label_set = labels.name;
@@ -176,7 +182,7 @@ int run_explain(const Comm& comm, const config::Config& cfg, const StageInfo& in
       base.instance = rd.rows[rq.item].row;
       base.label = rq.label;
       base.sample = rq.sample;
-      base.source = tmpl.name();
+      base.source = source;
       if (!rq.error.empty()) {
         base.finish = store::Finish::kError;
         base.error = rq.error;
@@ -248,7 +254,7 @@ int run_explain(const Comm& comm, const config::Config& cfg, const StageInfo& in
                           {"backend", backend->stats().counts},
                           {"interrupted", interrupted}};
   files::make_dirs(run + "/stats");
-  files::write_atomic(run + "/stats/explain-rank-" + std::to_string(comm.rank()) + ".json", stats.dump(2) + "\n");
+  files::write_atomic(run + "/stats/" + set + "-rank-" + std::to_string(comm.rank()) + ".json", stats.dump(2) + "\n");
 
   const bool any_interrupted = comm.any(interrupted);
   const int64_t total_errors = totals.size() > 3 ? totals[3] : 0;
@@ -263,7 +269,7 @@ int run_explain(const Comm& comm, const config::Config& cfg, const StageInfo& in
              run, "`");
   if (cfg.general.strict && total_errors > 0)
     throw Error("explain: " + std::to_string(total_errors) + " items failed and --strict is set (see " + run +
-                "/stats/explain-rank-*.json)");
+                "/stats/" + set + "-rank-*.json)");
   return 0;
 }
 

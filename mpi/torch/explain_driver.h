@@ -18,7 +18,7 @@ struct StageInfo {
 };
 
 /// Collective over `comm`. Writes RUN/shards/explain/rank-R/ (segments + ledger),
-/// RUN/stats/explain-rank-R.json and (rank 0) RUN/explain.json (provenance: backend, model and
+/// RUN/stats/SET-rank-R.json and (rank 0) RUN/SET.json (SET: explain or explain-NAME) (provenance: backend, model and
 /// its hash, template name and hash, sampling parameters, seed rule). Returns 0 when every
 /// chunk is done; throws because::Interrupted when a stop signal ended the run early, Error on
 /// failures. Item-level failures are stored as explanations with finish = error (with --strict

@@ -102,6 +102,7 @@ int run_judge(const Comm& comm, const config::Config& cfg, const StageInfo& info
                            {"comments", jc.comments},
                            {"comment_orders", jo.comment_orders},
                            {"max_comments", jc.max_comments},
+                           {"comment_source", jc.comment_source},
                            {"option_orders", factorial(L)},
                            {"scores", "first-token log-probabilities of the option letters"},
                            {"letters", letters},
@@ -175,6 +176,7 @@ int run_judge(const Comm& comm, const config::Config& cfg, const StageInfo& info
       for (const auto& e : batch.explanations) {
         const bool human = e.source == store::kHumanSource;
         if ((jc.comments == "human") != human || e.finish == store::Finish::kError || e.text.empty()) continue;
+        if (!human && !jc.comment_source.empty() && e.source != jc.comment_source) continue;
         auto& it = items[static_cast<size_t>(e.instance - begin)];
         if (jc.max_comments <= 0 || static_cast<int>(it.comments.size()) < jc.max_comments) it.comments.push_back(e.text);
       }

@@ -4,6 +4,10 @@
 namespace because::config {
 
 void add_options(Options& o, ExplainConfig& c) {
+  o.add("explain.name", &c.name,
+        "explanation set name: shards go to RUN/shards/explain-NAME and the explanations' source is NAME, so "
+        "several explain stages (modes, prompts, models) merge into one store (empty: set 'explain', source = the "
+        "template's name)");
   o.add("explain.backend", &c.backend, "backend: torch, openai, import");
   o.add("explain.mode", &c.mode, "label-free (one request per label), label-guided (gold or annotator labels), free");
   o.add("explain.guide", &c.guide, "label-guided by: gold (one per item) or votes (one per annotator label)");

@@ -9,6 +9,7 @@
 namespace because::config {
 
 struct ExplainConfig {
+  std::string name;  ///< explanation set name: shard set explain-NAME, source NAME (empty: set "explain", source = template name)
   std::string backend = "torch";  ///< backend: torch, openai, import
   std::string mode = "label-guided";  ///< label-free (one request per label), label-guided (gold or annotator labels), free
   std::string guide = "gold";  ///< label-guided by: gold (one per item) or votes (one per annotator label)

@@ -11,6 +11,9 @@ void add_options(Options& o, JudgeConfig& c) {
   o.add("judge.temperature", &c.temperature, "softmax temperature");
   o.add_flag("judge.with_explanations", &c.with_explanations, "include the explanations as comments");
   o.add("judge.comments", &c.comments, "where comments come from: store (/explanations of RUN/store.h5) or human (the corpus' explanations)");
+  o.add("judge.comment_source", &c.comment_source,
+        "comments=store: only explanations with this source (an explain set name or template name; empty: every "
+        "model source)");
   o.add("judge.comment_orders", &c.comment_orders, "orders of the comments averaged per option order (1: as given)");
   o.add("judge.max_comments", &c.max_comments, "comments shown at most (0: all)");
   o.add("judge.chat", &c.chat, "chat template: auto, yes, no");

@@ -16,6 +16,7 @@ struct JudgeConfig {
   double temperature = 1.0;  ///< softmax temperature
   bool with_explanations = true;  ///< include the explanations as comments
   std::string comments = "store";  ///< where comments come from: store (/explanations of RUN/store.h5) or human (the corpus' explanations)
+  std::string comment_source;  ///< comments=store: only explanations of this source (empty: every model source)
   int comment_orders = 1;  ///< orders of the comments averaged per option order (1: as given)
   int max_comments = 0;  ///< comments shown at most (0: all)
   std::string chat = "auto";  ///< chat template: auto, yes, no

@@ -86,11 +86,111 @@ std::vector<int64_t> counters_of(const Segment& s, int64_t index, const Plan& pl
   return v;
 }
 
+// The model explanations of one chunk of a companion set (a second `explain` set over the same
+// corpus: its human explanations repeat the base set's and are left out).
+Table companion_rows(Segment& s, int64_t index, const std::string& path) {
+  auto [b, e] = chunk_rows(s, index, kExplanations);
+  Table all = h5::read_rows(s.file.get(), kExplanations, b, e);
+  const Column& src = all.col("source");
+  const auto human = std::find(src.names.begin(), src.names.end(), "human");
+  const int64_t human_code = human == src.names.end() ? -1 : human - src.names.begin();
+  Table out = all.empty_like();
+  for (int64_t r = 0; r < all.rows(); ++r)
+    if (src.get_i64(r) != human_code) out.append_rows(all, r, r + 1);
+  (void)path;
+  return out;
+}
+
+// Appends rows [b, e) of `src` to `dst`, recoding coded columns to dst's name tables and turning
+// chunk-local instance references ([ib, ie) in the shard) into store rows from `inst_pos`.
+// Returns the bytes copied.
+int64_t append_fixed(Table& dst, const Table& src, int64_t b, int64_t e, const std::string& t, bool local,
+                     int64_t ib, int64_t ie, int64_t inst_pos, const std::string& path) {
+  const int64_t r0 = dst.rows();
+  dst.append_rows(src, b, e);
+  const int64_t r1 = dst.rows();
+  int64_t bytes = 0;
+  for (size_t ci = 0; ci < dst.columns.size(); ++ci) {
+    Column& dc = dst.columns[ci];
+    const Column& sc = src.col(dc.name);
+    if (sc.is_string()) bytes += static_cast<int64_t>(sc.offsets[e] - sc.offsets[b]);
+    else bytes += (e - b) * static_cast<int64_t>(sc.row_bytes());
+    if (dc.is_coded() && !fixed_names(t, dc.name)) {
+      std::vector<int64_t> remap(sc.names.size());
+      for (size_t q = 0; q < sc.names.size(); ++q)
+        remap[q] = std::lower_bound(dc.names.begin(), dc.names.end(), sc.names[q]) - dc.names.begin();
+      for (int64_t row = r0; row < r1; ++row) {
+        const int64_t code = dc.get_i64(row);
+        if (code < 0 || code >= static_cast<int64_t>(remap.size()))
+          throw StoreError(path + ": /" + t + "/" + dc.name + " code outside its name table");
+        const int64_t v = remap[static_cast<size_t>(code)];
+        if (dc.dtype == DType::kU16) dc.values<uint16_t>()[row] = static_cast<uint16_t>(v);
+        else if (dc.dtype == DType::kU8) dc.values<uint8_t>()[row] = static_cast<uint8_t>(v);
+        else throw StoreError("coded column /" + t + "/" + dc.name + " has an unsupported type");
+      }
+    }
+    if (dc.name == "instance" && local && t != kInstances) {
+      int64_t* v = dc.values<int64_t>();
+      for (int64_t row = r0; row < r1; ++row) {
+        if (v[row] < ib || v[row] >= ie) throw StoreError(path + ": /" + t + " row refers outside its chunk");
+        v[row] = inst_pos + (v[row] - ib);
+      }
+    }
+  }
+  return bytes;
+}
+
+// Stable sort of dst's rows [r0, end) by their instance column.
+void sort_rows_by_instance(Table& dst, int64_t r0) {
+  const int64_t n = dst.rows() - r0;
+  const int64_t* inst = dst.col("instance").values<int64_t>() + r0;
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  for (int64_t k = 0; k < n; ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return inst[a] < inst[b]; });
+  bool sorted = true;
+  for (int64_t k = 0; k < n && sorted; ++k) sorted = order[k] == k;
+  if (sorted) return;
+  Table tail = dst.empty_like();
+  for (int64_t k = 0; k < n; ++k) tail.append_rows(dst, r0 + order[k], r0 + order[k] + 1);
+  dst.truncate_rows(r0);
+  dst.append_rows(tail, 0, tail.rows());
+}
+
+// Companion sets of the base set, indexed by chunk id.
+struct Companion {
+  std::string set;
+  std::map<int64_t, CommittedChunk> by_chunk;
+};
+
 // Merges one shard set. `into_existing`: add its tables to `out` (a copy of the store).
+// `companions` (base merges only): further explain sets whose model explanations join the
+// base set's, per instance after the base set's rows, in companion order.
 void merge_set(const MergeComm& comm, const MergeOptions& o, const std::string& set, bool base,
-               const std::string& out, MergeResult& res) {
+               const std::string& out, MergeResult& res, const std::vector<std::string>& companions = {}) {
   const auto all = list_committed(o.run_dir, set);
   if (all.empty()) throw StoreError("shard set '" + set + "' in " + o.run_dir + " has no committed chunks");
+  std::vector<Companion> comps;
+  for (const auto& c : companions) {
+    Companion cp{c, {}};
+    for (auto& cc : list_committed(o.run_dir, c)) cp.by_chunk.emplace(cc.entry.chunk, std::move(cc));
+    int64_t matched = 0;
+    for (const auto& b : all) {
+      auto it = cp.by_chunk.find(b.entry.chunk);
+      if (it == cp.by_chunk.end()) continue;
+      if (it->second.entry.n_instances != b.entry.n_instances)
+        throw StoreError("shard sets '" + set + "' and '" + c + "': chunk " + std::to_string(b.entry.chunk) + " holds " +
+                         std::to_string(b.entry.n_instances) + " and " + std::to_string(it->second.entry.n_instances) +
+                         " instances; explain sets merged together must read the same corpus with the same chunk_rows");
+      ++matched;
+    }
+    if (comm.rank() == 0 && matched < static_cast<int64_t>(all.size()))
+      log::warn("merge: set '", c, "' has ", matched, " of the ", all.size(), " chunks of '", set,
+                "' (the rest are not done yet; their explanations from '", c, "' are not in this store)");
+    if (comm.rank() == 0 && static_cast<int64_t>(cp.by_chunk.size()) > matched)
+      log::warn("merge: set '", c, "' has ", cp.by_chunk.size() - matched, " chunks that '", set,
+                "' has not done; they wait for it");
+    comps.push_back(std::move(cp));
+  }
   // Tables of the set, from its first segment (all segments of a set share the schema).
   Plan plan;
   {
@@ -128,6 +228,27 @@ void merge_set(const MergeComm& comm, const MergeOptions& o, const std::string& 
                          "merged into a store, and sets added later may carry judgments only");
     }
     counters.push_back(counters_of(s, all[i].entry.index, plan));
+    for (const auto& cp : comps) {
+      auto it = cp.by_chunk.find(all[i].entry.chunk);
+      if (it == cp.by_chunk.end()) continue;
+      Segment& cs = cache.get(it->second.segment_path, read_tables);
+      const Table extra = companion_rows(cs, it->second.entry.index, it->second.segment_path);
+      // Its rows and bytes go to the explanations counters of this chunk.
+      size_t q = 0;
+      for (const auto& t : plan.tables) {
+        if (t == kExplanations) {
+          counters.back()[q] += extra.rows();
+          size_t qq = q + 1;
+          for (const auto& c : plan.schema.at(t).columns)
+            if (c.is_string()) counters.back()[qq++] += static_cast<int64_t>(extra.col(c.name).bytes.size());
+        }
+        ++q;
+        for (const auto& c : plan.schema.at(t).columns) q += c.is_string();
+      }
+      for (const auto& c : cs.schema.at(kExplanations).columns)
+        if (c.is_coded() && !fixed_names(kExplanations, c.name))
+          for (const auto& n : c.names) names[kExplanations][c.name][n] = 1;
+    }
     if (mine.empty()) mine.assign(counters.back().size(), 0);
     for (size_t k = 0; k < mine.size(); ++k) mine[k] += counters.back()[k];
     for (const auto& t : plan.tables)
@@ -254,36 +375,24 @@ void merge_set(const MergeComm& comm, const MergeOptions& o, const std::string& 
           // Append the chunk's rows straight into the slice, then fix codes and row references
           // of the appended range [r0, r1) in place.
           const int64_t r0 = dst.rows();
-          dst.append_rows(src, b - base_row, e - base_row);
-          const int64_t r1 = dst.rows();
-          for (size_t ci = 0; ci < dst.columns.size(); ++ci) {
-            Column& dc = dst.columns[ci];
-            const Column& sc = src.columns[ci];
-            if (sc.is_string()) bytes_read += static_cast<int64_t>(sc.offsets[e - base_row] - sc.offsets[b - base_row]);
-            else bytes_read += static_cast<int64_t>((e - b) * static_cast<int64_t>(sc.row_bytes()));
-            if (dc.is_coded() && !fixed_names(t, dc.name)) {
-              std::vector<int64_t> remap(sc.names.size());
-              for (size_t q = 0; q < sc.names.size(); ++q)
-                remap[q] = std::lower_bound(dc.names.begin(), dc.names.end(), sc.names[q]) - dc.names.begin();
-              for (int64_t row = r0; row < r1; ++row) {
-                const int64_t code = dc.get_i64(row);
-                if (code < 0 || code >= static_cast<int64_t>(remap.size()))
-                  throw StoreError(all[i].segment_path + ": /" + t + "/" + dc.name + " code outside its name table");
-                const int64_t v = remap[static_cast<size_t>(code)];
-                if (dc.dtype == DType::kU16) dc.values<uint16_t>()[row] = static_cast<uint16_t>(v);
-                else if (dc.dtype == DType::kU8) dc.values<uint8_t>()[row] = static_cast<uint8_t>(v);
-                else throw StoreError("coded column /" + t + "/" + dc.name + " has an unsupported type");
-              }
-            }
-            if (dc.name == "instance" && local && t != kInstances) {
-              int64_t* v = dc.values<int64_t>();
-              for (int64_t row = r0; row < r1; ++row) {
-                if (v[row] < ib || v[row] >= ie)
-                  throw StoreError(all[i].segment_path + ": /" + t + " row refers outside its chunk");
-                v[row] = inst_pos + (v[row] - ib);
-              }
-            }
+          bytes_read += append_fixed(dst, src, b - base_row, e - base_row, t, local, ib, ie, inst_pos,
+                                     all[i].segment_path);
+          if (t != kExplanations || comps.empty()) continue;
+          // Companion sets: their model explanations of the same chunk, then one stable sort of
+          // the chunk's rows by instance (human, base model, companion rows per instance).
+          bool added = false;
+          for (const auto& cp : comps) {
+            auto it = cp.by_chunk.find(all[i].entry.chunk);
+            if (it == cp.by_chunk.end()) continue;
+            Segment& cs = cache.get(it->second.segment_path, read_tables);
+            const Table extra = companion_rows(cs, it->second.entry.index, it->second.segment_path);
+            auto [cib, cie] = chunk_rows(cs, it->second.entry.index, kInstances);
+            const bool clocal = cs.chunks.col("local_refs").at<uint8_t>(it->second.entry.index) != 0;
+            bytes_read += append_fixed(dst, extra, 0, extra.rows(), t, clocal, cib, cie, inst_pos,
+                                       it->second.segment_path);
+            added = added || extra.rows() > 0;
           }
+          if (added) sort_rows_by_instance(dst, r0);
         }
         inst_pos += ie - ib;
       }
@@ -335,13 +444,22 @@ MergeResult merge_shards(const MergeComm& comm, const MergeOptions& o) {
     for (const auto& c : chunks) n += c.entry.n_instances;
     (n > 0 ? base : extra).push_back(s);
   }
-  if (base.size() > 1)
-    throw StoreError("shard sets " + base[0] + " and " + base[1] + " both carry instances; merge one of them (--sets)");
+  // Several sets with instances: explain sets over the same corpus ("explain", "explain-NAME"
+  // from --explain.name). The first is the base; the others add their model explanations.
+  std::vector<std::string> companions;
+  if (base.size() > 1) {
+    for (const auto& b : base)
+      if (b != "explain" && b.rfind("explain-", 0) != 0)
+        throw StoreError("shard sets " + base[0] + " and " + b + " both carry instances and are not both explain "
+                         "sets; merge one of them (--sets)");
+    companions.assign(base.begin() + 1, base.end());
+    base.resize(1);
+  }
   const std::string tmp = res.output + ".tmp";
   if (!base.empty()) {
     if (comm.rank() == 0 && fs::exists(tmp)) fs::remove(tmp);
     comm.barrier();
-    merge_set(comm, o, base[0], true, tmp, res);
+    merge_set(comm, o, base[0], true, tmp, res, companions);
   } else {
     if (!fs::exists(res.output))
       throw StoreError(res.output + " does not exist; merge the shard set with instances first");

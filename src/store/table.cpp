@@ -59,6 +59,16 @@ void Column::reserve_rows(int64_t n) {
   else data.reserve(static_cast<size_t>(n) * row_bytes());
 }
 
+void Column::truncate_rows(int64_t n) {
+  if (n < 0 || n > rows()) throw StoreError("column '" + name + "': cannot keep " + std::to_string(n) + " rows");
+  if (is_string()) {
+    bytes.resize(offsets[static_cast<size_t>(n)]);
+    offsets.resize(static_cast<size_t>(n) + 1);
+  } else {
+    data.resize(static_cast<size_t>(n) * row_bytes());
+  }
+}
+
 void Column::push_string(std::string_view s) {
   if (!is_string()) throw StoreError("column '" + name + "' is not a string column");
   bytes.append(s.data(), s.size());

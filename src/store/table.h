@@ -53,6 +53,8 @@ struct Column {
   /// Drops all rows, keeps name, dtype, shape and name table.
   void clear_rows();
   void reserve_rows(int64_t n);
+  /// Keeps the first `n` rows.
+  void truncate_rows(int64_t n);
   /// String columns: room for `n` more bytes of text.
   void reserve_bytes(uint64_t n) { bytes.reserve(bytes.size() + n); }
 
@@ -85,6 +87,10 @@ struct Table {
   std::map<std::string, std::string> attrs;  ///< group attributes (UTF-8 strings; JSON where structured)
 
   int64_t rows() const { return columns.empty() ? 0 : columns.front().rows(); }
+  /// Keeps the first `n` rows of every column.
+  void truncate_rows(int64_t n) {
+    for (auto& c : columns) c.truncate_rows(n);
+  }
   Column& col(const std::string& n);
   const Column& col(const std::string& n) const;
   bool has(const std::string& n) const;
