@@ -239,14 +239,14 @@ def section_store(rep, run):
             for i, s in enumerate(src_names):
                 rows.append([s] + [int(x) for x in counts[i]])
             rep.h(3, "Explanations per source and label")
-            rep.table(["source"] + labels + ["label-free"], rows)
+            rep.table(["source"] + labels + ["no label"], rows)
             fig, ax = plt.subplots(figsize=(8, 4))
             width = 0.8 / len(src_names)
             x = np.arange(len(labels) + 1)
             for i, s in enumerate(src_names):
                 ax.bar(x + i * width, counts[i], width, label=s)
             ax.set_xticks(x + 0.4 - width / 2)
-            ax.set_xticklabels(labels + ["label-free"])
+            ax.set_xticklabels(labels + ["no label"])
             ax.set_xlabel("label the explanation was written for")
             ax.set_ylabel("explanations (count)")
             ax.set_title("Explanations per label and source")
@@ -274,7 +274,7 @@ def section_store(rep, run):
                     row = int(expl["instance"][i])
                     premise = inst["text_a"][row] if inst and row < n_inst else ""
                     hyp = inst["text_b"][row] if inst and row < n_inst else ""
-                    lname = labels[lab[i]] if 0 <= lab[i] < len(labels) else "label-free"
+                    lname = labels[lab[i]] if 0 <= lab[i] < len(labels) else "no label"
                     shown.append([s, lname, premise[:80], hyp[:80], expl["text"][i][:160], finish[i]])
             rep.table(["source", "label", "premise", "hypothesis", "explanation", "finish"], shown)
         # Judgments against human distributions.

@@ -194,7 +194,8 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
           by_source[{x.source, x.label < 0 ? -1 : 0}].push_back(x.text);
         }
         for (const auto& [src_mode, texts] : by_source) {
-          const char* mode = src_mode.second < 0 ? "label-free" : "guided";
+          // "guided": written for a label (explain modes label-guided and label-free); "free": no label.
+          const char* mode = src_mode.second < 0 ? "free" : "guided";
           L.div[key_of({"div", ds, split, src_mode.first, mode})].add_group(texts);
           if (src_mode.first == store::kHumanSource) continue;
           if (refs.empty()) {

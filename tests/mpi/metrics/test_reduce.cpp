@@ -38,7 +38,7 @@ struct Fixture {
 };
 
 // 157 instances over two datasets and splits; human explanations for most, 3 model explanations
-// (two guided, one label-free) each, a judgment set and a prediction set over subsets.
+// (two guided, one free: no label) each, a judgment set and a prediction set over subsets.
 Fixture make_fixture() {
   Fixture f;
   std::mt19937 rng(42);
