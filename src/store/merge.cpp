@@ -450,8 +450,9 @@ MergeResult merge_shards(const MergeComm& comm, const MergeOptions& o) {
   if (base.size() > 1) {
     for (const auto& b : base)
       if (b != "explain" && b.rfind("explain-", 0) != 0)
-        throw StoreError("shard sets " + base[0] + " and " + b + " both carry instances and are not both explain "
-                         "sets; merge one of them (--sets)");
+        throw StoreError("shard sets " + base[0] + " and " + base[1] + " both carry instances, and only explain sets "
+                         "(explain, explain-NAME) merge together; merge one of them (--sets), then add the other "
+                         "stage's results by running it on the merged store");
     companions.assign(base.begin() + 1, base.end());
     base.resize(1);
   }
