@@ -12,6 +12,7 @@
 #include "mpi/chunk_scheduler.h"
 #include "mpi/corpus_index.h"
 #include "mpi/progress.h"
+#include "mpi/shard_set.h"
 #include "store/lock.h"
 #include "store/shard.h"
 #include "util/error.h"
@@ -26,20 +27,6 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 std::string reason_of(const std::string& error) { return error.substr(0, error.find(':')); }
-
-// Sorted chunk ids, serialised for a broadcast.
-std::string join_ids(const std::set<int64_t>& ids) {
-  std::ostringstream os;
-  for (auto id : ids) os << id << ' ';
-  return os.str();
-}
-std::set<int64_t> split_ids(const std::string& s) {
-  std::set<int64_t> out;
-  std::istringstream is(s);
-  int64_t v;
-  while (is >> v) out.insert(v);
-  return out;
-}
 
 }  // namespace
 
@@ -72,10 +59,7 @@ int run_explain(const Comm& comm, const config::Config& cfg, const StageInfo& in
   const bool chat = generate::resolve_chat(ec.chat, tmpl.chat(), *backend);
 
   // Chunks already done in any ledger (rank 0 checks the config hash, then tells everyone).
-  std::string done_text;
-  if (comm.root()) done_text = join_ids(store::prepare_shard_set(run, set, info.config_hash, cfg.general.restart));
-  comm.bcast(done_text);
-  const auto done = split_ids(done_text);
+  const auto done = prepare_shard_set(comm, run, set, info.config_hash, cfg.general.restart);
   std::vector<int64_t> todo;
   int64_t todo_rows = 0;
   for (int64_t c = 0; c < corpus.n_chunks(); ++c)

@@ -15,6 +15,7 @@
 #include "mpi/chunk_scheduler.h"
 #include "mpi/corpus_index.h"
 #include "mpi/progress.h"
+#include "mpi/shard_set.h"
 #include "store/lock.h"
 #include "store/reader.h"
 #include "store/shard.h"
@@ -56,7 +57,7 @@ int run_judge(const Comm& comm, const config::Config& cfg, const StageInfo& info
 
   const std::string store_path = run + "/store.h5";
   const bool from_store = files::exists(store_path);
-  if (!from_store && jc.comments == "store")
+  if (!from_store && jc.comments == "store" && jc.with_explanations)
     throw ConfigError("judge: " + store_path + " does not exist; run explain and merge first, or use --judge.comments=human "
                       "to judge the corpus with its human explanations");
   std::unique_ptr<store::StoreReader> reader;
@@ -110,20 +111,8 @@ int run_judge(const Comm& comm, const config::Config& cfg, const StageInfo& info
                            {"backend", backend->provenance()},
                            {"run_seed", cfg.general.seed}};
   const std::string set = "judge-" + jc.name;
-  std::string done_text;
-  if (comm.root()) {
-    std::ostringstream os;
-    for (auto id : store::prepare_shard_set(run, set, info.config_hash, cfg.general.restart)) os << id << ' ';
-    done_text = os.str();
-    files::write_atomic(run + "/judge-" + jc.name + ".json", method.dump(2) + "\n");
-  }
-  comm.bcast(done_text);
-  std::set<int64_t> done;
-  {
-    std::istringstream is(done_text);
-    int64_t v;
-    while (is >> v) done.insert(v);
-  }
+  const std::set<int64_t> done = prepare_shard_set(comm, run, set, info.config_hash, cfg.general.restart);
+  if (comm.root()) files::write_atomic(run + "/judge-" + jc.name + ".json", method.dump(2) + "\n");
   std::vector<int64_t> todo;
   int64_t todo_rows = 0;
   for (int64_t c = 0; c < n_chunks; ++c)

@@ -1,7 +1,7 @@
 # Two explain sets in one run (label-guided as set "explain", label-free as --explain.name=free)
 # merge into one store: every instance keeps its human explanations once, then the guided one,
 # then one per label from the free set; 1 and 2 merging ranks give the same digest; the store
-# verifies; a judge restricted to the free set's comments reads only those.
+# verifies; a changed configuration for a set with work is refused on every rank (exit 2).
 source "$(dirname "$0")/common.sh"
 require_model
 RUN="$WORK/sets"
@@ -9,6 +9,15 @@ mpirun_n 2 "$BECAUSE_EXE" explain --run "$RUN" "${EXPLAIN_OPTS[@]}" > "$WORK/gui
 mpirun_n 2 "$BECAUSE_EXE" explain --run "$RUN" "${EXPLAIN_OPTS[@]}" --explain.name=free --explain.mode=label-free \
   > "$WORK/free.log" 2>&1 || { cat "$WORK/free.log"; exit 1; }
 test -d "$RUN/shards/explain" && test -d "$RUN/shards/explain-free" && test -f "$RUN/explain-free.json"
+# Another configuration for a set with committed work: every rank stops with status 2 at once
+# (rank 0 checks the ledgers; the others must not wait for it).
+set +e
+timeout 120 "${BECAUSE_MPIEXEC:-mpiexec}" -n 2 "${MPI_FLAGS[@]}" "$BECAUSE_EXE" explain --run "$RUN" "${EXPLAIN_OPTS[@]}" \
+  --explain.name=free --explain.mode=label-free --explain.top_k=5 > "$WORK/changed.log" 2>&1
+rc=$?
+set -e
+[ "$rc" = 2 ] || { cat "$WORK/changed.log"; echo "changed configuration: expected exit 2, got $rc"; exit 1; }
+grep -q "configuration changed" "$WORK/changed.log"
 "$BECAUSE_EXE" merge --run "$RUN" > "$WORK/m1.log" 2>&1 || { cat "$WORK/m1.log"; exit 1; }
 D1="$("$BECAUSE_EXE" store digest "$RUN/store.h5" | tail -n 1 | awk '{print $1}')"
 mpirun_n 2 "$BECAUSE_EXE" merge --run "$RUN" > "$WORK/m2.log" 2>&1 || { cat "$WORK/m2.log"; exit 1; }
