@@ -1,10 +1,13 @@
 // Loading training data from stores and corpora (see dataset.h).
 #include "train/dataset.h"
 
+#include <map>
+
 #include "corpus/corpus.h"
 #include "store/reader.h"
 #include "util/error.h"
 #include "util/hash.h"
+#include "util/log.h"
 
 namespace because::train {
 
@@ -98,14 +101,26 @@ TrainData load_corpus_data(const config::CorpusConfig& corpus, const std::string
   TrainData d;
   d.label_set = c.labels().name;
   d.labels = c.labels().labels;
+  std::map<std::string, int64_t> bad;
   for (int64_t k = 0; k < c.n_chunks(); ++k) {
     auto chunk = c.read_chunk(k);
     for (auto& inst : chunk.rows) d.instances.push_back(std::move(inst));
+    for (const auto& b : chunk.bad) ++bad[b.reason];
   }
+  for (const auto& [reason, n] : bad)
+    log::warn("train: ", corpus.path, ": ", n, " rows left out (", reason,
+              "); `because corpus stats` lists them with file and line");
   d.explanations.assign(d.instances.size(), {});
   if (source == "human") {
+    int64_t found = 0;
     for (size_t i = 0; i < d.instances.size(); ++i)
-      for (const auto& h : d.instances[i].human_explanations) d.explanations[i].push_back({h.text, h.label});
+      for (const auto& h : d.instances[i].human_explanations) {
+        d.explanations[i].push_back({h.text, h.label});
+        ++found;
+      }
+    if (found == 0)
+      throw InputError(corpus.path + ": no row has a human explanation (set train.explanations = none, or use a "
+                       "store with model explanations: train.data = store)");
   }
   if (targets == "human") fill_human_soft(d);
   finish_splits(d);
