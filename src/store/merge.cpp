@@ -88,7 +88,7 @@ std::vector<int64_t> counters_of(const Segment& s, int64_t index, const Plan& pl
 
 // The model explanations of one chunk of a companion set (a second `explain` set over the same
 // corpus: its human explanations repeat the base set's and are left out).
-Table companion_rows(Segment& s, int64_t index, const std::string& path) {
+Table companion_rows(Segment& s, int64_t index) {
   auto [b, e] = chunk_rows(s, index, kExplanations);
   Table all = h5::read_rows(s.file.get(), kExplanations, b, e);
   const Column& src = all.col("source");
@@ -97,7 +97,6 @@ Table companion_rows(Segment& s, int64_t index, const std::string& path) {
   Table out = all.empty_like();
   for (int64_t r = 0; r < all.rows(); ++r)
     if (src.get_i64(r) != human_code) out.append_rows(all, r, r + 1);
-  (void)path;
   return out;
 }
 
@@ -188,7 +187,7 @@ void merge_set(const MergeComm& comm, const MergeOptions& o, const std::string& 
                 "' (the rest are not done yet; their explanations from '", c, "' are not in this store)");
     if (comm.rank() == 0 && static_cast<int64_t>(cp.by_chunk.size()) > matched)
       log::warn("merge: set '", c, "' has ", cp.by_chunk.size() - matched, " chunks that '", set,
-                "' has not done; they wait for it");
+                "' has not done; they join the store once '", set, "' has them");
     comps.push_back(std::move(cp));
   }
   // Tables of the set, from its first segment (all segments of a set share the schema).
@@ -232,7 +231,7 @@ void merge_set(const MergeComm& comm, const MergeOptions& o, const std::string& 
       auto it = cp.by_chunk.find(all[i].entry.chunk);
       if (it == cp.by_chunk.end()) continue;
       Segment& cs = cache.get(it->second.segment_path, read_tables);
-      const Table extra = companion_rows(cs, it->second.entry.index, it->second.segment_path);
+      const Table extra = companion_rows(cs, it->second.entry.index);
       // Its rows and bytes go to the explanations counters of this chunk.
       size_t q = 0;
       for (const auto& t : plan.tables) {
@@ -385,7 +384,7 @@ void merge_set(const MergeComm& comm, const MergeOptions& o, const std::string& 
             auto it = cp.by_chunk.find(all[i].entry.chunk);
             if (it == cp.by_chunk.end()) continue;
             Segment& cs = cache.get(it->second.segment_path, read_tables);
-            const Table extra = companion_rows(cs, it->second.entry.index, it->second.segment_path);
+            const Table extra = companion_rows(cs, it->second.entry.index);
             auto [cib, cie] = chunk_rows(cs, it->second.entry.index, kInstances);
             const bool clocal = cs.chunks.col("local_refs").at<uint8_t>(it->second.entry.index) != 0;
             bytes_read += append_fixed(dst, extra, 0, extra.rows(), t, clocal, cib, cie, inst_pos,
