@@ -86,18 +86,41 @@ std::vector<int64_t> counters_of(const Segment& s, int64_t index, const Plan& pl
   return v;
 }
 
-// The model explanations of one chunk of a companion set (a second `explain` set over the same
-// corpus: its human explanations repeat the base set's and are left out).
+// A companion set is a second `explain` set over the same corpus: its human explanations repeat
+// the base set's and are left out. Rows of `source` (a chunk's source column) that are model
+// explanations.
+std::vector<int64_t> model_rows(const Column& source) {
+  const auto human = std::find(source.names.begin(), source.names.end(), kHumanSource);
+  const int64_t human_code = human == source.names.end() ? -1 : human - source.names.begin();
+  std::vector<int64_t> keep;
+  for (int64_t r = 0; r < source.rows(); ++r)
+    if (source.get_i64(r) != human_code) keep.push_back(r);
+  return keep;
+}
+
+// The model explanations of one companion chunk, all columns (write pass).
 Table companion_rows(Segment& s, int64_t index) {
   auto [b, e] = chunk_rows(s, index, kExplanations);
-  Table all = h5::read_rows(s.file.get(), kExplanations, b, e);
-  const Column& src = all.col("source");
-  const auto human = std::find(src.names.begin(), src.names.end(), "human");
-  const int64_t human_code = human == src.names.end() ? -1 : human - src.names.begin();
+  const Table all = h5::read_rows(s.file.get(), kExplanations, b, e);
   Table out = all.empty_like();
-  for (int64_t r = 0; r < all.rows(); ++r)
-    if (src.get_i64(r) != human_code) out.append_rows(all, r, r + 1);
+  for (int64_t r : model_rows(all.col("source"))) out.append_rows(all, r, r + 1);
   return out;
+}
+
+// Rows and string bytes of the same (plan pass): reads the source column only and takes the
+// byte counts from the segment's cached offsets.
+void add_companion_counts(Segment& s, int64_t index, const Table& schema, int64_t& rows,
+                          std::vector<int64_t>::iterator bytes) {
+  auto [b, e] = chunk_rows(s, index, kExplanations);
+  const Table src = h5::read_rows(s.file.get(), kExplanations, b, e, {"source"});
+  const auto keep = model_rows(src.col("source"));
+  rows += static_cast<int64_t>(keep.size());
+  for (const auto& c : schema.columns) {
+    if (!c.is_string()) continue;
+    const auto& off = s.offsets.at(kExplanations).at(c.name);
+    for (int64_t r : keep) *bytes += static_cast<int64_t>(off[b + r + 1] - off[b + r]);
+    ++bytes;
+  }
 }
 
 // Appends rows [b, e) of `src` to `dst`, recoding coded columns to dst's name tables and turning
@@ -231,16 +254,12 @@ void merge_set(const MergeComm& comm, const MergeOptions& o, const std::string& 
       auto it = cp.by_chunk.find(all[i].entry.chunk);
       if (it == cp.by_chunk.end()) continue;
       Segment& cs = cache.get(it->second.segment_path, read_tables);
-      const Table extra = companion_rows(cs, it->second.entry.index);
       // Its rows and bytes go to the explanations counters of this chunk.
       size_t q = 0;
       for (const auto& t : plan.tables) {
-        if (t == kExplanations) {
-          counters.back()[q] += extra.rows();
-          size_t qq = q + 1;
-          for (const auto& c : plan.schema.at(t).columns)
-            if (c.is_string()) counters.back()[qq++] += static_cast<int64_t>(extra.col(c.name).bytes.size());
-        }
+        if (t == kExplanations)
+          add_companion_counts(cs, it->second.entry.index, plan.schema.at(t), counters.back()[q],
+                               counters.back().begin() + static_cast<std::ptrdiff_t>(q + 1));
         ++q;
         for (const auto& c : plan.schema.at(t).columns) q += c.is_string();
       }
