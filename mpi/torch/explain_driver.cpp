@@ -42,10 +42,10 @@ int run_explain(const Comm& comm, const config::Config& cfg, const StageInfo& in
   const auto params = generate::sampling_params(ec);
   const auto tmpl = generate::PromptTemplate::load(ec.prompt);
   if (tmpl.kind() != "explain") throw ConfigError("--explain.prompt: " + ec.prompt + " is a " + tmpl.kind() + " template");
-  if (!ec.name.empty() && (ec.name == "human" || ec.name.find_first_of("/\\ \t") != std::string::npos))
+  if (!ec.name.empty() && (ec.name == store::kHumanSource || ec.name.find_first_of("/\\ \t") != std::string::npos))
     throw ConfigError("--explain.name: '" + ec.name + "' is not a usable set name (no '/', spaces, or 'human')");
   // The shard set and the source recorded with every explanation.
-  const std::string set = ec.name.empty() ? std::string("explain") : "explain-" + ec.name;
+  const std::string set = store::explain_set(ec.name);
   const std::string source = ec.name.empty() ? tmpl.name() : ec.name;
 
   std::unique_ptr<store::RunLock> lock;

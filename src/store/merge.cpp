@@ -467,7 +467,7 @@ MergeResult merge_shards(const MergeComm& comm, const MergeOptions& o) {
   std::vector<std::string> companions;
   if (base.size() > 1) {
     for (const auto& b : base)
-      if (b != "explain" && b.rfind("explain-", 0) != 0)
+      if (!is_explain_set(b))
         throw StoreError("shard sets " + base[0] + " and " + base[1] + " both carry instances, and only explain sets "
                          "(explain, explain-NAME) merge together; merge one of them (--sets), then add the other "
                          "stage's results by running it on the merged store");

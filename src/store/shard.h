@@ -98,6 +98,10 @@ struct CommittedChunk {
 std::vector<CommittedChunk> list_committed(const std::string& run_dir, const std::string& set);
 /// Chunk ids that are done (all ranks' ledgers; any earlier rank count).
 std::set<int64_t> completed_chunks(const std::string& run_dir, const std::string& set);
+/// Shard set of `because explain`: "explain", or "explain-NAME" for --explain.name=NAME. Explain
+/// sets of one run merge into one store (merge.h).
+inline std::string explain_set(const std::string& name) { return name.empty() ? "explain" : "explain-" + name; }
+inline bool is_explain_set(const std::string& set) { return set == "explain" || set.rfind("explain-", 0) == 0; }
 /// Shard sets present under RUN/shards/ (sorted).
 std::vector<std::string> list_shard_sets(const std::string& run_dir);
 std::string shard_set_dir(const std::string& run_dir, const std::string& set);
