@@ -121,10 +121,10 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
   std::unique_ptr<metrics::WordNet> wordnet;
   if (cfg.meteor && !cfg.wordnet.empty() && files::exists(cfg.wordnet + "/index.noun"))
     wordnet = std::make_unique<metrics::WordNet>(cfg.wordnet);
-  metrics::MeteorScorer scorer(wordnet.get());
   metrics::NlgOptions nlg_opt;
   nlg_opt.rouge_stemmer = cfg.rouge_stemmer;
   nlg_opt.meteor = cfg.meteor;
+  metrics::NlgScorer scorer(nlg_opt, wordnet.get());
 
   Local L;
   int n_labels = 0;
@@ -193,17 +193,22 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
           if (x.source == store::kHumanSource) refs.push_back(x.text);
           by_source[{x.source, x.label < 0 ? -1 : 0}].push_back(x.text);
         }
+        bool refs_set = false;  // the scorer holds this instance's references
         for (const auto& [src_mode, texts] : by_source) {
           // "guided": written for a label (explain modes label-guided and label-free); "free": no label.
           const char* mode = src_mode.second < 0 ? "free" : "guided";
-          L.div[key_of({"div", ds, split, src_mode.first, mode})].add_group(texts);
+          L.div[key_of({"div", ds, split, src_mode.first, mode})].add_group(scorer.interner(), texts);
           if (src_mode.first == store::kHumanSource) continue;
           if (refs.empty()) {
             L.nlg_no_reference += static_cast<int64_t>(texts.size());
             continue;
           }
           auto [it, fresh] = L.nlg.try_emplace(key_of({"nlg", ds, split, src_mode.first, mode}), nlg_opt);
-          for (const auto& t : texts) it->second.add(scorer, t, refs);
+          if (!refs_set) {
+            scorer.set_references(refs);
+            refs_set = true;
+          }
+          for (const auto& t : texts) scorer.add(it->second, t);
         }
         for (const auto& s : sets) {
           const int64_t at = s.at[static_cast<size_t>(row - begin)];
@@ -264,7 +269,7 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
       const auto it = L.div.find(key);
       for (int n = 1; n <= 2; ++n) {
         std::vector<uint64_t> mine;
-        if (it != L.div.end()) mine.assign(it->second.ngram_hashes(n).begin(), it->second.ngram_hashes(n).end());
+        if (it != L.div.end()) mine = it->second.ngram_hashes(n);
         const auto all = gather_to_root(comm, mine);
         if (comm.root()) s.insert_hashes(n, all.data(), all.size());
       }

@@ -2,11 +2,11 @@
 #include "metrics/bleu.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <stdexcept>
 #include <string_view>
-#include <unordered_map>
 
 #include "metrics/text.h"
 
@@ -41,120 +41,180 @@ bool is_13a_punct(unsigned char c) {
 // non-overlapping matches like Python's re.sub. Working on UTF-8 bytes gives the same result
 // as on code points: every pattern is ASCII except [^0-9], and the replacements only insert
 // spaces next to the ASCII character.
-std::string apply_13a_rules(const std::string& in) {
-  std::string a;
-  a.reserve(in.size() * 2);
-  for (unsigned char c : in) {  // rule 1: ' \1 ' around punctuation
-    if (is_13a_punct(c)) {
-      a.push_back(' ');
-      a.push_back(static_cast<char>(c));
-      a.push_back(' ');
+const std::string& apply_13a_rules(const std::string& in) {
+  static const auto punct = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c) t[c] = is_13a_punct(static_cast<unsigned char>(c));
+    return t;
+  }();
+  thread_local std::string a, b, d;
+  a.resize(in.size() * 3);  // rule 1: ' \1 ' around punctuation
+  char* w = a.data();
+  bool dot_comma = false, dash = false;
+  for (const char ch : in) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (punct[c]) {
+      *w++ = ' ';
+      *w++ = ch;
+      *w++ = ' ';
     } else {
-      a.push_back(static_cast<char>(c));
+      dot_comma |= ch == '.' || ch == ',';
+      dash |= ch == '-';
+      *w++ = ch;
     }
   }
-  std::string b;  // rule 2: ([^0-9])([\.,]) -> '\1 \2 '
-  b.reserve(a.size() * 2);
-  for (size_t i = 0; i < a.size();) {
-    const auto c = static_cast<unsigned char>(a[i]);
-    if (i + 1 < a.size() && !is_digit(c) && (a[i + 1] == '.' || a[i + 1] == ',')) {
-      b.push_back(a[i]);
-      b.push_back(' ');
-      b.push_back(a[i + 1]);
-      b.push_back(' ');
-      i += 2;
-    } else {
-      b.push_back(a[i]);
-      ++i;
+  a.resize(static_cast<size_t>(w - a.data()));
+  const std::string* cur = &a;
+  if (dot_comma) {
+    b.resize(a.size() * 2);  // rule 2: ([^0-9])([\.,]) -> '\1 \2 '
+    w = b.data();
+    for (size_t i = 0; i < a.size();) {
+      if (i + 1 < a.size() && !is_digit(static_cast<unsigned char>(a[i])) && (a[i + 1] == '.' || a[i + 1] == ',')) {
+        *w++ = a[i];
+        *w++ = ' ';
+        *w++ = a[i + 1];
+        *w++ = ' ';
+        i += 2;
+      } else {
+        *w++ = a[i++];
+      }
     }
-  }
-  std::string c2;  // rule 3: ([\.,])([^0-9]) -> ' \1 \2'
-  c2.reserve(b.size() * 2);
-  for (size_t i = 0; i < b.size();) {
-    if (i + 1 < b.size() && (b[i] == '.' || b[i] == ',') && !is_digit(static_cast<unsigned char>(b[i + 1]))) {
-      c2.push_back(' ');
-      c2.push_back(b[i]);
-      c2.push_back(' ');
-      c2.push_back(b[i + 1]);
-      i += 2;
-    } else {
-      c2.push_back(b[i]);
-      ++i;
+    b.resize(static_cast<size_t>(w - b.data()));
+    a.resize(b.size() * 2);  // rule 3: ([\.,])([^0-9]) -> ' \1 \2'
+    w = a.data();
+    for (size_t i = 0; i < b.size();) {
+      if (i + 1 < b.size() && (b[i] == '.' || b[i] == ',') && !is_digit(static_cast<unsigned char>(b[i + 1]))) {
+        *w++ = ' ';
+        *w++ = b[i];
+        *w++ = ' ';
+        *w++ = b[i + 1];
+        i += 2;
+      } else {
+        *w++ = b[i++];
+      }
     }
+    a.resize(static_cast<size_t>(w - a.data()));
   }
-  std::string d;  // rule 4: ([0-9])(-) -> '\1 \2 '
-  d.reserve(c2.size() * 2);
+  if (!dash) return *cur;
+  d.resize(cur->size() * 2);  // rule 4: ([0-9])(-) -> '\1 \2 '
+  w = d.data();
+  const std::string& c2 = *cur;
   for (size_t i = 0; i < c2.size();) {
     if (i + 1 < c2.size() && is_digit(static_cast<unsigned char>(c2[i])) && c2[i + 1] == '-') {
-      d.push_back(c2[i]);
-      d.push_back(' ');
-      d.push_back('-');
-      d.push_back(' ');
+      *w++ = c2[i];
+      *w++ = ' ';
+      *w++ = '-';
+      *w++ = ' ';
       i += 2;
     } else {
-      d.push_back(c2[i]);
-      ++i;
+      *w++ = c2[i++];
     }
   }
+  d.resize(static_cast<size_t>(w - d.data()));
   return d;
 }
 
-// Token ids local to one segment and its references; an n-gram of ids packs into 64 bits
-// (16 bits per token), so n-grams sort and compare as integers.
-class SegmentIds {
- public:
-  uint64_t id(const std::string& tok) {
-    const auto it = ids_.find(tok);
-    if (it != ids_.end()) return it->second;
-    const uint64_t v = ids_.size();
-    ids_.emplace(tok, v);
-    return v;
-  }
-  bool fits() const { return ids_.size() < 65536; }
-
- private:
-  std::unordered_map<std::string_view, uint64_t> ids_;
-};
-
-// Sorted packed n-grams of each order 1..4.
-std::array<std::vector<uint64_t>, 4> packed_ngrams(const std::vector<uint64_t>& ids) {
-  std::array<std::vector<uint64_t>, 4> out;
-  for (int n = 1; n <= 4; ++n) {
-    auto& v = out[n - 1];
-    for (size_t i = 0; i + n <= ids.size(); ++i) {
-      uint64_t key = 0;
-      for (int k = 0; k < n; ++k) key = (key << 16) | ids[i + k];
-      v.push_back(key);
-    }
-    std::sort(v.begin(), v.end());
-  }
-  return out;
+// An n-gram of token ids (order <= 4) as an exact 128-bit key.
+inline void key_of(const uint32_t* t, int n, uint64_t& hi, uint64_t& lo) {
+  uint64_t k[4] = {0, 0, 0, 0};
+  for (int i = 0; i < n; ++i) k[i] = t[i];
+  hi = (k[0] << 32) | k[1];
+  lo = (k[2] << 32) | k[3];
 }
 
 double my_log(double x) { return x == 0 ? -9999999999.0 : std::log(x); }
 
 }  // namespace
 
-std::vector<std::string> tokenize_13a(std::string_view line_in) {
-  std::string line(line_in);
-  replace_all(line, "<skipped>", "");
-  replace_all(line, "-\n", "");
-  replace_all(line, "\n", " ");
+namespace {
+
+// The 13a-tokenised line (before splitting on whitespace), in a per-thread buffer.
+const std::string& tokenised_13a(std::string_view line_in) {
+  thread_local std::string line;
+  line.assign(line_in);
+  if (line.find('<') != std::string::npos) replace_all(line, "<skipped>", "");
+  if (line.find('\n') != std::string::npos) {
+    replace_all(line, "-\n", "");
+    replace_all(line, "\n", " ");
+  }
   if (line.find('&') != std::string::npos) {
     replace_all(line, "&quot;", "\"");
     replace_all(line, "&amp;", "&");
     replace_all(line, "&lt;", "<");
     replace_all(line, "&gt;", ">");
   }
-  return split_py(apply_13a_rules(" " + line + " "));
+  line.insert(line.begin(), ' ');
+  line.push_back(' ');
+  return apply_13a_rules(line);
+}
+
+}  // namespace
+
+std::vector<std::string> tokenize_13a(std::string_view line) { return split_py(tokenised_13a(line)); }
+
+void tokenize_13a_ids(std::string_view line, Interner& interner, std::vector<uint32_t>& out) {
+  out.clear();
+  split_py_each(tokenised_13a(line), [&](std::string_view t) { out.push_back(interner.id(t)); });
 }
 
 void BleuState::add_tokens(const std::vector<std::string>& hyp, const std::vector<std::vector<std::string>>& refs) {
+  Interner in;
+  std::vector<std::vector<uint32_t>> r(refs.size());
+  for (size_t i = 0; i < refs.size(); ++i)
+    for (const auto& t : refs[i]) r[i].push_back(in.id(t));
+  std::vector<uint32_t> h;
+  for (const auto& t : hyp) h.push_back(in.id(t));
+  BleuRefs br;
+  br.set(r.data(), r.size());
+  br.add_to(*this, h);
+}
+
+void BleuState::add(std::string_view hyp, const std::vector<std::string>& refs) {
+  Interner in;
+  std::vector<std::vector<uint32_t>> r(refs.size());
+  for (size_t i = 0; i < refs.size(); ++i) tokenize_13a_ids(refs[i], in, r[i]);
+  std::vector<uint32_t> h;
+  tokenize_13a_ids(hyp, in, h);
+  BleuRefs br;
+  br.set(r.data(), r.size());
+  br.add_to(*this, h);
+}
+
+void BleuState::add_segment(int64_t hyp_len, int64_t ref_len, const std::array<int64_t, 4>& correct) {
+  ++n_segments_;
+  sys_len_ += hyp_len;
+  ref_len_ += std::max<int64_t>(ref_len, 0);
+  for (int n = 1; n <= kOrder; ++n) {
+    correct_[n - 1] += correct[n - 1];
+    total_[n - 1] += std::max<int64_t>(0, hyp_len - n + 1);
+  }
+}
+
+void BleuRefs::set(const std::vector<uint32_t>* refs, size_t n) {
+  size_t keys = 0;
+  lens_.clear();
+  for (size_t r = 0; r < n; ++r) {
+    keys += 4 * refs[r].size();
+    lens_.push_back(static_cast<int64_t>(refs[r].size()));
+  }
+  table_.reset(keys);
+  uint64_t hi, lo;
+  for (size_t r = 0; r < n; ++r) {
+    table_.next_source();
+    const auto& t = refs[r];
+    for (int k = 1; k <= BleuState::kOrder; ++k)
+      for (size_t i = 0; i + k <= t.size(); ++i) {
+        key_of(&t[i], k, hi, lo);
+        table_.add_max(static_cast<uint32_t>(k), hi, lo);
+      }
+  }
+}
+
+void BleuRefs::add_to(BleuState& st, const std::vector<uint32_t>& hyp) {
   const auto hyp_len = static_cast<int64_t>(hyp.size());
   // Closest reference length; ties go to the shorter reference.
   int64_t closest_diff = -1, closest_len = -1;
-  for (const auto& r : refs) {
-    const auto rl = static_cast<int64_t>(r.size());
+  for (const int64_t rl : lens_) {
     const int64_t diff = std::llabs(hyp_len - rl);
     if (closest_diff < 0 || diff < closest_diff) {
       closest_diff = diff;
@@ -163,44 +223,19 @@ void BleuState::add_tokens(const std::vector<std::string>& hyp, const std::vecto
       closest_len = rl;
     }
   }
-  ++n_segments_;
-  sys_len_ += hyp_len;
-  ref_len_ += std::max<int64_t>(closest_len, 0);
   // Clipped matches: per distinct hypothesis n-gram, min(its count, max count in one reference).
-  SegmentIds seg;
-  auto to_ids = [&seg](const std::vector<std::string>& toks) {
-    std::vector<uint64_t> v;
-    v.reserve(toks.size());
-    for (const auto& t : toks) v.push_back(seg.id(t));
-    return v;
-  };
-  const auto h = packed_ngrams(to_ids(hyp));
-  std::vector<std::array<std::vector<uint64_t>, 4>> rs;
-  rs.reserve(refs.size());
-  for (const auto& r : refs) rs.push_back(packed_ngrams(to_ids(r)));
-  if (!seg.fits()) throw std::length_error("BLEU: a segment with 65536 or more distinct tokens");
-  for (int n = 0; n < kOrder; ++n) {
-    const auto& hv = h[n];
-    for (size_t i = 0; i < hv.size();) {
-      size_t j = i;
-      while (j < hv.size() && hv[j] == hv[i]) ++j;
-      int64_t best = 0;
-      for (const auto& r : rs) {
-        const auto range = std::equal_range(r[n].begin(), r[n].end(), hv[i]);
-        best = std::max<int64_t>(best, range.second - range.first);
-      }
-      correct_[n] += std::min<int64_t>(static_cast<int64_t>(j - i), best);
-      i = j;
+  std::array<int64_t, 4> correct{};
+  table_.begin_probe();
+  uint64_t hi, lo;
+  // An n-gram whose prefix is absent from the references is absent too: stop extending there.
+  for (size_t i = 0; i < hyp.size(); ++i)
+    for (int k = 1; k <= BleuState::kOrder && i + k <= hyp.size(); ++k) {
+      key_of(&hyp[i], k, hi, lo);
+      const auto p = table_.consume(static_cast<uint32_t>(k), hi, lo);
+      if (p == NgramTable::kAbsent) break;
+      correct[k - 1] += p == NgramTable::kMatched;
     }
-  }
-  for (int n = 1; n <= kOrder; ++n) total_[n - 1] += std::max<int64_t>(0, hyp_len - n + 1);
-}
-
-void BleuState::add(std::string_view hyp, const std::vector<std::string>& refs) {
-  std::vector<std::vector<std::string>> rt;
-  rt.reserve(refs.size());
-  for (const auto& r : refs) rt.push_back(tokenize_13a(r));
-  add_tokens(tokenize_13a(hyp), rt);
+  st.add_segment(hyp_len, closest_len, correct);
 }
 
 void BleuState::merge(const BleuState& o) {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "metrics/ngram.h"
 #include "metrics/packed.h"
 
 namespace because::metrics {
@@ -15,6 +16,8 @@ namespace because::metrics {
 /// sacreBLEU's `Tokenizer13a` (mteval-v13a): unescapes a few entities, splits punctuation,
 /// returns the tokens (the tokenised line split on spaces).
 std::vector<std::string> tokenize_13a(std::string_view line);
+/// The same tokens as ids of `interner`, into `out` (replacing its contents).
+void tokenize_13a_ids(std::string_view line, Interner& interner, std::vector<uint32_t>& out);
 
 struct BleuResult {
   double score = 0;                   ///< 0-100
@@ -32,6 +35,9 @@ class BleuState {
   void add_tokens(const std::vector<std::string>& hyp, const std::vector<std::vector<std::string>>& refs);
   /// Tokenises with 13a and adds.
   void add(std::string_view hyp, const std::vector<std::string>& refs);
+  /// Adds one segment's statistics: its length, the closest reference length and the clipped
+  /// n-gram matches per order.
+  void add_segment(int64_t hyp_len, int64_t ref_len, const std::array<int64_t, 4>& correct);
   void merge(const BleuState& o);
   /// Corpus BLEU with exponential smoothing; `effective_order` as sacreBLEU's sentence BLEU.
   [[nodiscard]] BleuResult value(bool effective_order = false) const;
@@ -45,6 +51,19 @@ class BleuState {
   int64_t ref_len_ = 0;
   std::array<int64_t, kOrder> correct_{};
   std::array<int64_t, kOrder> total_{};
+};
+
+/// The references of one segment as token ids, prepared once for any number of hypotheses.
+class BleuRefs {
+ public:
+  /// `n` references, each a vector of token ids.
+  void set(const std::vector<uint32_t>* refs, size_t n);
+  /// Adds the statistics of `hyp` (token ids) against these references to `st`.
+  void add_to(BleuState& st, const std::vector<uint32_t>& hyp);
+
+ private:
+  NgramTable table_;  // per n-gram: its maximum count in one reference
+  std::vector<int64_t> lens_;
 };
 
 /// sacreBLEU `sentence_bleu` (exp smoothing, effective order) of `hyp` against `refs`.

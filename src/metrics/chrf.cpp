@@ -9,56 +9,75 @@
 namespace because::metrics {
 namespace {
 
-// A character n-gram (n <= 6) packed exactly: code points are < 2^21, three per 64-bit word.
-using Key = std::pair<uint64_t, uint64_t>;
-
-void sorted_ngrams(const std::u32string& s, int n, std::vector<Key>& out) {
-  out.clear();
-  for (size_t i = 0; i + n <= s.size(); ++i) {
+// Calls f(order, hi, lo) for every character n-gram of order 1..6: code points are < 2^21,
+// packed three per 64-bit word, so the key is exact.
+template <class F>
+void each_ngram(const std::u32string& s, F&& f) {
+  const size_t len = s.size();
+  for (size_t i = 0; i < len; ++i) {
     uint64_t hi = 0, lo = 0;
-    for (int k = 0; k < n; ++k) {
+    for (int k = 0; k < ChrfState::kOrder && i + k < len; ++k) {
       uint64_t& w = k < 3 ? hi : lo;
       w = (w << 21) | (static_cast<uint64_t>(s[i + k]) & 0x1FFFFF);
+      f(static_cast<uint32_t>(k + 1), hi, lo);
     }
-    out.emplace_back(hi, lo);
   }
-  std::sort(out.begin(), out.end());
 }
 
-// Sum over distinct n-grams of min(count in a, count in b), both sorted.
-int64_t clipped_matches(const std::vector<Key>& a, const std::vector<Key>& b) {
-  int64_t m = 0;
-  size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
-    if (a[i] < b[j]) {
-      ++i;
-    } else if (b[j] < a[i]) {
-      ++j;
-    } else {
-      size_t ia = i, jb = j;
-      while (ia < a.size() && a[ia] == a[i]) ++ia;
-      while (jb < b.size() && b[jb] == b[j]) ++jb;
-      m += static_cast<int64_t>(std::min(ia - i, jb - j));
-      i = ia;
-      j = jb;
-    }
-  }
-  return m;
-}
+int64_t ngram_count(size_t len, int n) { return std::max<int64_t>(0, static_cast<int64_t>(len) - n + 1); }
 
 }  // namespace
 
-ChrfState::Stats ChrfState::segment_stats(const std::u32string& hyp, const std::u32string& ref) {
-  Stats st{};
-  std::vector<Key> h, r;
-  for (int n = 1; n <= kOrder; ++n) {
-    sorted_ngrams(hyp, n, h);
-    sorted_ngrams(ref, n, r);
-    st[3 * (n - 1)] = static_cast<int64_t>(h.size());
-    st[3 * (n - 1) + 1] = static_cast<int64_t>(r.size());
-    st[3 * (n - 1) + 2] = clipped_matches(h, r);
+void ChrfRefs::set(const std::u32string* refs, size_t n) {
+  n_ = n;
+  if (tables_.size() < n) tables_.resize(n);
+  totals_.resize(n);
+  for (size_t r = 0; r < n; ++r) {
+    NgramTable& t = tables_[r];
+    t.reset(ChrfState::kOrder * refs[r].size());
+    each_ngram(refs[r], [&t](uint32_t order, uint64_t hi, uint64_t lo) { t.add(order, hi, lo); });
+    for (int k = 1; k <= ChrfState::kOrder; ++k) totals_[r][k - 1] = ngram_count(refs[r].size(), k);
   }
-  return st;
+}
+
+ChrfState::Stats ChrfRefs::best_stats(const std::u32string& hyp) {
+  ChrfState::Stats best{};
+  double best_f = -1.0;
+  for (size_t r = 0; r < n_; ++r) {
+    NgramTable& t = tables_[r];
+    t.begin_probe();
+    std::array<int64_t, ChrfState::kOrder> match{};
+    // An n-gram whose prefix is absent from the reference is absent too: stop extending there.
+    const size_t len = hyp.size();
+    for (size_t i = 0; i < len; ++i) {
+      uint64_t hi = 0, lo = 0;
+      for (int k = 0; k < ChrfState::kOrder && i + k < len; ++k) {
+        uint64_t& w = k < 3 ? hi : lo;
+        w = (w << 21) | (static_cast<uint64_t>(hyp[i + k]) & 0x1FFFFF);
+        const auto p = t.consume(static_cast<uint32_t>(k + 1), hi, lo);
+        if (p == NgramTable::kAbsent) break;
+        match[k] += p == NgramTable::kMatched;
+      }
+    }
+    ChrfState::Stats st{};
+    for (int k = 1; k <= ChrfState::kOrder; ++k) {
+      st[3 * (k - 1)] = ngram_count(hyp.size(), k);
+      st[3 * (k - 1) + 1] = totals_[r][k - 1];
+      st[3 * (k - 1) + 2] = match[k - 1];
+    }
+    const double f = ChrfState::f_score(st);
+    if (f > best_f) {
+      best_f = f;
+      best = st;
+    }
+  }
+  return best;
+}
+
+ChrfState::Stats ChrfState::segment_stats(const std::u32string& hyp, const std::u32string& ref) {
+  ChrfRefs r;
+  r.set(&ref, 1);
+  return r.best_stats(hyp);
 }
 
 double ChrfState::f_score(const Stats& s) {
@@ -81,18 +100,16 @@ double ChrfState::f_score(const Stats& s) {
 }
 
 void ChrfState::add(std::string_view hyp, const std::vector<std::string>& refs) {
-  const std::u32string h = remove_py_space(utf8_decode(hyp));
-  Stats best{};
-  double best_f = -1.0;
-  for (const auto& r : refs) {
-    const Stats st = segment_stats(h, remove_py_space(utf8_decode(r)));
-    const double f = f_score(st);
-    if (f > best_f) {
-      best_f = f;
-      best = st;
-    }
-  }
-  for (int i = 0; i < 3 * kOrder; ++i) stats_[i] += best[i];
+  std::vector<std::u32string> r;
+  r.reserve(refs.size());
+  for (const auto& x : refs) r.push_back(remove_py_space(utf8_decode(x)));
+  ChrfRefs prepared;
+  prepared.set(r.data(), r.size());
+  add_stats(prepared.best_stats(remove_py_space(utf8_decode(hyp))));
+}
+
+void ChrfState::add_stats(const Stats& st) {
+  for (int i = 0; i < 3 * kOrder; ++i) stats_[i] += st[i];
 }
 
 void ChrfState::merge(const ChrfState& o) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "metrics/ngram.h"
 #include "metrics/packed.h"
 
 namespace because::metrics {
@@ -20,6 +21,8 @@ class ChrfState {
   using Stats = std::array<int64_t, 3 * kOrder>;  ///< per order: hyp n-grams, ref n-grams, matches
 
   void add(std::string_view hyp, const std::vector<std::string>& refs);
+  /// Adds one segment's statistics (those of its best reference).
+  void add_stats(const Stats& st);
   void merge(const ChrfState& o);
   /// Corpus chrF, 0-100.
   [[nodiscard]] double value() const { return f_score(stats_); }
@@ -33,6 +36,21 @@ class ChrfState {
 
  private:
   Stats stats_{};
+};
+
+/// The references of one segment, prepared once for any number of hypotheses.
+class ChrfRefs {
+ public:
+  /// `n` references as code points with Python whitespace removed.
+  void set(const std::u32string* refs, size_t n);
+  /// Statistics of `hyp` (code points, whitespace removed) against the reference with the
+  /// best chrF (the first of equals), as sacreBLEU picks it.
+  ChrfState::Stats best_stats(const std::u32string& hyp);
+
+ private:
+  std::vector<NgramTable> tables_;
+  std::vector<std::array<int64_t, ChrfState::kOrder>> totals_;
+  size_t n_ = 0;
 };
 
 }  // namespace because::metrics

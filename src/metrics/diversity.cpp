@@ -1,36 +1,55 @@
 // distinct-n, self-BLEU and length over 13a tokens.
 #include "metrics/diversity.h"
 
+#include <algorithm>
+
 #include "metrics/bleu.h"
 #include "util/hash.h"
 
 namespace because::metrics {
 
 void DiversityState::add_group(const std::vector<std::string>& texts) {
-  std::vector<std::vector<std::string>> toks;
-  toks.reserve(texts.size());
-  for (const auto& t : texts) toks.push_back(tokenize_13a(t));
-  for (const auto& tk : toks) {
+  Interner in;
+  add_group(in, texts);
+}
+
+void DiversityState::add_group(Interner& in, const std::vector<std::string>& texts) {
+  thread_local std::vector<std::vector<uint32_t>> toks, others;
+  thread_local BleuRefs refs;
+  if (toks.size() < texts.size()) toks.resize(texts.size());
+  if (interner_ != in.serial()) {  // ids of another interner: forget which ids were seen
+    interner_ = in.serial();
+    seen_id_.clear();
+  }
+  for (size_t i = 0; i < texts.size(); ++i) tokenize_13a_ids(texts[i], in, toks[i]);
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const auto& tk = toks[i];
     ++n_texts_;
     n_tokens_ += static_cast<int64_t>(tk.size());
-    for (size_t i = 0; i < tk.size(); ++i) {
+    for (size_t k = 0; k < tk.size(); ++k) {
       ++total_[0];
-      seen_[0].insert(hash::xxh64(tk[i]));
-      if (i + 1 < tk.size()) {
+      if (seen_id_.size() <= tk[k]) seen_id_.resize(std::max<size_t>(in.size(), 2 * seen_id_.size()), false);
+      if (!seen_id_[tk[k]]) {
+        seen_id_[tk[k]] = true;
+        seen_[0].insert(in.hash(tk[k]));
+      }
+      if (k + 1 < tk.size()) {
         ++total_[1];
-        std::string bi = tk[i];
-        bi.push_back(' ');
-        bi += tk[i + 1];
-        seen_[1].insert(hash::xxh64(bi));
+        const uint64_t pair[2] = {in.hash(tk[k]), in.hash(tk[k + 1])};
+        seen_[1].insert(hash::xxh64(std::string_view(reinterpret_cast<const char*>(pair), sizeof pair)));
       }
     }
   }
-  if (toks.size() >= 2) {
-    for (size_t i = 0; i < toks.size(); ++i) {
-      std::vector<std::vector<std::string>> others;
-      for (size_t j = 0; j < toks.size(); ++j)
-        if (j != i) others.push_back(toks[j]);
-      self_sum_ += sentence_bleu(toks[i], others);
+  if (texts.size() >= 2) {
+    if (others.size() < texts.size() - 1) others.resize(texts.size() - 1);
+    for (size_t i = 0; i < texts.size(); ++i) {
+      size_t n = 0;
+      for (size_t j = 0; j < texts.size(); ++j)
+        if (j != i) others[n++] = toks[j];
+      refs.set(others.data(), n);
+      BleuState s;
+      refs.add_to(s, toks[i]);
+      self_sum_ += s.value(true).score;
       ++n_self_;
     }
   }
@@ -43,10 +62,13 @@ void DiversityState::merge(const DiversityState& o) {
   total_[0] += o.total_[0];
   total_[1] += o.total_[1];
   self_sum_ += o.self_sum_;
-  for (int k = 0; k < 2; ++k) seen_[k].insert(o.seen_[k].begin(), o.seen_[k].end());
+  for (int k = 0; k < 2; ++k)
+    for (const uint64_t h : o.seen_[k].values()) seen_[k].insert(h);
 }
 
-void DiversityState::insert_hashes(int n, const uint64_t* h, size_t count) { seen_[n - 1].insert(h, h + count); }
+void DiversityState::insert_hashes(int n, const uint64_t* h, size_t count) {
+  for (size_t i = 0; i < count; ++i) seen_[n - 1].insert(h[i]);
+}
 
 DiversityReport DiversityState::value() const {
   DiversityReport r;

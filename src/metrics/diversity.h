@@ -5,9 +5,9 @@
 
 #include <cstdint>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
+#include "metrics/ngram.h"
 #include "metrics/packed.h"
 
 namespace because::metrics {
@@ -24,22 +24,26 @@ class DiversityState {
  public:
   /// Adds the explanations of one instance.
   void add_group(const std::vector<std::string>& texts);
+  /// The same with the 13a tokens interned in `interner` (shared with the NLG scorer).
+  void add_group(Interner& interner, const std::vector<std::string>& texts);
   /// Merges counts and n-gram sets.
   void merge(const DiversityState& o);
   [[nodiscard]] DiversityReport value() const;
   /// Counts and sums (additive part).
   void pack(Packed& p) const;
   void unpack(Unpacker& u);
-  /// 64-bit hashes (xxh64) of the distinct n-grams of order n (1 or 2): the set part, merged
-  /// by union. Two different n-grams share a hash with probability about k^2 / 2^65.
-  const std::unordered_set<uint64_t>& ngram_hashes(int n) const { return seen_[n - 1]; }
+  /// 64-bit hashes of the distinct n-grams of order n (1 or 2): the set part, merged by union.
+  /// A token hashes to its xxh64, a bigram to xxh64 of its two token hashes. Two different n-grams share a hash with probability about k^2 / 2^65.
+  std::vector<uint64_t> ngram_hashes(int n) const { return seen_[n - 1].values(); }
   void insert_hashes(int n, const uint64_t* h, size_t count);
 
  private:
   int64_t n_texts_ = 0, n_tokens_ = 0, n_self_ = 0;
   int64_t total_[2] = {0, 0};
   double self_sum_ = 0;
-  std::unordered_set<uint64_t> seen_[2];
+  HashSet64 seen_[2];
+  std::vector<bool> seen_id_;  // token ids (of interner `interner_`) already in seen_[0]
+  uint64_t interner_ = 0;
 };
 
 }  // namespace because::metrics

@@ -11,7 +11,7 @@
 namespace because::metrics {
 namespace {
 
-using Enum = std::vector<std::pair<int, std::string>>;
+using Enum = std::vector<std::pair<int, uint32_t>>;
 using Matches = std::vector<std::pair<int, int>>;
 
 // NLTK `_match_enums`: for hypothesis words from the last, the last equal reference word.
@@ -39,37 +39,51 @@ int count_chunks(const Matches& m) {
 
 MeteorScorer::MeteorScorer(const WordNet* wordnet, MeteorParams params) : wordnet_(wordnet), params_(params) {}
 
-const std::string& MeteorScorer::stem(const std::string& w) {
-  auto it = stem_cache_.find(w);
-  if (it == stem_cache_.end()) it = stem_cache_.emplace(w, stemmer_.stem(w)).first;
-  return it->second;
+void MeteorScorer::words(std::string_view text, std::vector<uint32_t>& out) {
+  out.clear();
+  split_py_each(lower_py(text), [&](std::string_view w) { out.push_back(in_.id(w)); });
 }
 
-const std::vector<std::string>& MeteorScorer::synonyms(const std::string& w) {
-  auto it = syn_cache_.find(w);
-  if (it == syn_cache_.end()) {
-    std::vector<std::string> names;
-    for (auto& n : wordnet_->synonyms(w))
-      if (n.find('_') == std::string::npos) names.push_back(std::move(n));
-    names.push_back(w);
-    std::sort(names.begin(), names.end());
-    names.erase(std::unique(names.begin(), names.end()), names.end());
-    it = syn_cache_.emplace(w, std::move(names)).first;
-  }
-  return it->second;
+uint32_t MeteorScorer::stem(uint32_t w) {
+  if (stem_of_.size() <= w) stem_of_.resize(w + 1, -1);
+  if (stem_of_[w] < 0) stem_of_[w] = in_.id(stemmer_.stem(std::string(in_.text(w))));
+  return static_cast<uint32_t>(stem_of_[w]);
 }
 
-double MeteorScorer::single(std::string_view reference, std::string_view hypothesis) {
-  Enum hyp, ref;
-  {
-    int k = 0;
-    for (auto& t : split_py(lower_py(hypothesis))) hyp.emplace_back(k++, std::move(t));
-    k = 0;
-    for (auto& t : split_py(lower_py(reference))) ref.emplace_back(k++, std::move(t));
+const std::vector<uint32_t>& MeteorScorer::synonyms(uint32_t w) {
+  if (syn_known_.size() <= w) {
+    syn_known_.resize(w + 1, false);
+    syn_of_.resize(w + 1);
   }
+  if (!syn_known_[w]) {
+    std::vector<uint32_t> ids;
+    for (const auto& n : wordnet_->synonyms(std::string(in_.text(w))))
+      if (n.find('_') == std::string::npos) ids.push_back(in_.id(n));
+    ids.push_back(w);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    // in_.id() above may have added words: the vectors are indexed by id, so size them again.
+    if (syn_known_.size() < in_.size()) {
+      syn_known_.resize(in_.size(), false);
+      syn_of_.resize(in_.size());
+    }
+    syn_of_[w] = std::move(ids);
+    syn_known_[w] = true;
+  }
+  return syn_of_[w];
+}
+
+double MeteorScorer::single_ids(const std::vector<uint32_t>& ref_words, const std::vector<uint32_t>& hyp_words) {
+  Enum& hyp = hyp_;
+  Enum& ref = ref_;
+  hyp.clear();
+  ref.clear();
+  for (size_t k = 0; k < hyp_words.size(); ++k) hyp.emplace_back(static_cast<int>(k), hyp_words[k]);
+  for (size_t k = 0; k < ref_words.size(); ++k) ref.emplace_back(static_cast<int>(k), ref_words[k]);
   const auto translation_length = static_cast<double>(hyp.size());
   const auto reference_length = static_cast<double>(ref.size());
-  Matches matches;
+  Matches& matches = matches_;
+  matches.clear();
   match_enums(hyp, ref, matches);  // exact
   for (auto& [i, w] : hyp) w = stem(w);
   for (auto& [i, w] : ref) w = stem(w);
@@ -98,20 +112,36 @@ double MeteorScorer::single(std::string_view reference, std::string_view hypothe
   return (1 - penalty) * fmean;
 }
 
+double MeteorScorer::single(std::string_view reference, std::string_view hypothesis) {
+  std::vector<uint32_t> r, h;
+  words(reference, r);
+  words(hypothesis, h);
+  return single_ids(r, h);
+}
+
 double MeteorScorer::score(const std::vector<std::string>& references, std::string_view hypothesis) {
+  set_references(references);
+  return score_prepared(hypothesis);
+}
+
+void MeteorScorer::set_references(const std::vector<std::string>& references) {
+  n_refs_ = references.size();
+  if (refs_.size() < n_refs_) refs_.resize(n_refs_);
+  for (size_t r = 0; r < n_refs_; ++r) words(references[r], refs_[r]);
+}
+
+double MeteorScorer::score_prepared(std::string_view hypothesis) {
+  words(hypothesis, hyp_words_);
   double best = 0;
-  bool first = true;
-  for (const auto& r : references) {
-    const double s = single(r, hypothesis);
-    best = first ? s : std::max(best, s);
-    first = false;
+  for (size_t r = 0; r < n_refs_; ++r) {
+    const double s = single_ids(refs_[r], hyp_words_);
+    best = r == 0 ? s : std::max(best, s);
   }
   return best;
 }
 
 void MeteorState::add(MeteorScorer& scorer, std::string_view hyp, const std::vector<std::string>& refs) {
-  ++n_;
-  sum_ += scorer.score(refs, hyp);
+  add_score(scorer.score(refs, hyp));
 }
 
 void MeteorState::merge(const MeteorState& o) {

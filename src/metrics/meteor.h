@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "metrics/ngram.h"
 #include "metrics/packed.h"
 #include "metrics/porter.h"
 #include "metrics/wordnet.h"
@@ -32,22 +32,40 @@ class MeteorScorer {
   [[nodiscard]] double single(std::string_view reference, std::string_view hypothesis);
   /// NLTK `meteor_score(references, hypothesis)`: the maximum over references.
   [[nodiscard]] double score(const std::vector<std::string>& references, std::string_view hypothesis);
+  /// Prepares references once for any number of `score_prepared` calls.
+  void set_references(const std::vector<std::string>& references);
+  /// `score(references, hypothesis)` against the prepared references.
+  [[nodiscard]] double score_prepared(std::string_view hypothesis);
   bool has_wordnet() const { return wordnet_ != nullptr; }
 
  private:
-  const std::string& stem(const std::string& w);
-  const std::vector<std::string>& synonyms(const std::string& w);
+  using Enum = std::vector<std::pair<int, uint32_t>>;
+  void words(std::string_view text, std::vector<uint32_t>& out);
+  uint32_t stem(uint32_t w);
+  const std::vector<uint32_t>& synonyms(uint32_t w);
+  double single_ids(const std::vector<uint32_t>& ref, const std::vector<uint32_t>& hyp);
 
   const WordNet* wordnet_;
   MeteorParams params_;
   PorterStemmer stemmer_;
-  std::unordered_map<std::string, std::string> stem_cache_;
-  std::unordered_map<std::string, std::vector<std::string>> syn_cache_;
+  Interner in_;
+  std::vector<int64_t> stem_of_;                // word id -> stem id (-1 unknown)
+  std::vector<std::vector<uint32_t>> syn_of_;   // stem id -> sorted synonym ids (itself included)
+  std::vector<bool> syn_known_;
+  std::vector<std::vector<uint32_t>> refs_;     // prepared references
+  size_t n_refs_ = 0;
+  std::vector<uint32_t> hyp_words_;
+  Enum hyp_, ref_;
+  std::vector<std::pair<int, int>> matches_;
 };
 
 class MeteorState {
  public:
   void add(MeteorScorer& scorer, std::string_view hyp, const std::vector<std::string>& refs);
+  void add_score(double s) {
+    ++n_;
+    sum_ += s;
+  }
   void merge(const MeteorState& o);
   [[nodiscard]] double value() const { return n_ ? sum_ / static_cast<double>(n_) : 0.0; }
   int64_t count() const { return n_; }

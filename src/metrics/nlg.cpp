@@ -1,16 +1,65 @@
 // The combined NLG state.
 #include "metrics/nlg.h"
 
+#include <algorithm>
+#include <stdexcept>
+
+#include "metrics/text.h"
 #include "util/error.h"
 
 namespace because::metrics {
 
-void NlgState::add(MeteorScorer& scorer, std::string_view hyp, const std::vector<std::string>& refs) {
+namespace {
+
+// Python's "".join(s.split()) in place.
+void drop_py_space(std::u32string& s) {
+  s.erase(std::remove_if(s.begin(), s.end(),
+                         [](char32_t c) { return c < 0x80 ? (c == 0x20 || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F)) : is_py_space(c); }),
+          s.end());
+}
+
+}  // namespace
+
+void NlgState::add(NlgScorer& scorer, std::string_view hyp, const std::vector<std::string>& refs) {
+  scorer.set_references(refs);
+  scorer.add(*this, hyp);
+}
+
+NlgScorer::NlgScorer(NlgOptions opt, const WordNet* wordnet)
+    : opt_(opt), rouge_tok_(in_, opt.rouge_stemmer), meteor_(wordnet) {}
+
+void NlgScorer::set_references(const std::vector<std::string>& refs) {
   if (refs.empty()) throw InputError("NLG metrics: a hypothesis without references");
-  bleu_.add(hyp, refs);
-  chrf_.add(hyp, refs);
-  rouge_.add(hyp, refs);
-  if (opt_.meteor) meteor_.add(scorer, hyp, refs);
+  n_refs_ = refs.size();
+  if (bleu_tok_.size() < n_refs_) {
+    bleu_tok_.resize(n_refs_);
+    rouge_tok_refs_.resize(n_refs_);
+    chrf_chars_.resize(n_refs_);
+  }
+  for (size_t r = 0; r < n_refs_; ++r) {
+    tokenize_13a_ids(refs[r], in_, bleu_tok_[r]);
+    rouge_tok_.tokenize(refs[r], rouge_tok_refs_[r]);
+    utf8_decode_into(refs[r], chrf_chars_[r]);
+    drop_py_space(chrf_chars_[r]);
+  }
+  bleu_.set(bleu_tok_.data(), n_refs_);
+  chrf_.set(chrf_chars_.data(), n_refs_);
+  rouge_.set(rouge_tok_refs_.data(), n_refs_);
+  if (opt_.meteor) meteor_.set_references(refs);
+}
+
+void NlgScorer::add(NlgState& st, std::string_view hyp) {
+  if (n_refs_ == 0) throw InputError("NLG metrics: a hypothesis without references");
+  if (st.opt_.meteor != opt_.meteor || st.opt_.rouge_stemmer != opt_.rouge_stemmer)
+    throw std::logic_error("NLG metrics: a state and a scorer with different options");
+  tokenize_13a_ids(hyp, in_, tok_);
+  bleu_.add_to(st.bleu_, tok_);
+  utf8_decode_into(hyp, chars_);
+  drop_py_space(chars_);
+  st.chrf_.add_stats(chrf_.best_stats(chars_));
+  rouge_tok_.tokenize(hyp, tok_);
+  st.rouge_.add_scores(rouge_.best(tok_));
+  if (opt_.meteor) st.meteor_.add_score(meteor_.score_prepared(hyp));
 }
 
 void NlgState::merge(const NlgState& o) {

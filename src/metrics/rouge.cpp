@@ -2,8 +2,6 @@
 #include "metrics/rouge.h"
 
 #include <algorithm>
-#include <map>
-#include <unordered_map>
 
 #include "metrics/porter.h"
 #include "metrics/text.h"
@@ -15,83 +13,135 @@ bool is_tok_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9
 
 double fmeasure(double p, double r) { return p + r > 0 ? 2 * p * r / (p + r) : 0.0; }
 
-double ngram_f(const std::vector<std::string>& target, const std::vector<std::string>& pred, int n) {
-  auto grams = [n](const std::vector<std::string>& t) {
-    std::unordered_map<std::string, int64_t> c;
-    for (size_t i = 0; i + n <= t.size(); ++i) {
-      std::string k = t[i];
-      for (int j = 1; j < n; ++j) k += " " + t[i + j];
-      ++c[k];
-    }
-    return c;
-  };
-  const auto tg = grams(target), pg = grams(pred);
-  int64_t inter = 0, nt = 0, np = 0;
-  for (const auto& [g, c] : tg) {
-    nt += c;
-    const auto it = pg.find(g);
-    if (it != pg.end()) inter += std::min(c, it->second);
+// Longest common subsequence length of two id sequences (two rows of the DP table).
+int64_t lcs_length(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b, std::vector<int64_t>& prev,
+                   std::vector<int64_t>& cur) {
+  prev.assign(b.size() + 1, 0);
+  cur.assign(b.size() + 1, 0);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = a[i - 1] == b[j - 1] ? prev[j - 1] + 1 : std::max(prev[j], cur[j - 1]);
+    std::swap(prev, cur);
   }
-  for (const auto& [g, c] : pg) np += c;
-  const double p = static_cast<double>(inter) / static_cast<double>(std::max<int64_t>(np, 1));
-  const double r = static_cast<double>(inter) / static_cast<double>(std::max<int64_t>(nt, 1));
+  return prev[b.size()];
+}
+
+double counts_f(int64_t inter, int64_t n_target, int64_t n_pred) {
+  const double p = static_cast<double>(inter) / static_cast<double>(std::max<int64_t>(n_pred, 1));
+  const double r = static_cast<double>(inter) / static_cast<double>(std::max<int64_t>(n_target, 1));
   return fmeasure(p, r);
 }
 
-double lcs_f(const std::vector<std::string>& target, const std::vector<std::string>& pred) {
-  if (target.empty() || pred.empty()) return 0.0;
-  const size_t rows = target.size(), cols = pred.size();
-  std::vector<int64_t> prev(cols + 1, 0), cur(cols + 1, 0);
-  for (size_t i = 1; i <= rows; ++i) {
-    for (size_t j = 1; j <= cols; ++j)
-      cur[j] = target[i - 1] == pred[j - 1] ? prev[j - 1] + 1 : std::max(prev[j], cur[j - 1]);
-    std::swap(prev, cur);
-  }
-  const double lcs = static_cast<double>(prev[cols]);
-  return fmeasure(lcs / static_cast<double>(cols), lcs / static_cast<double>(rows));
-}
+int64_t ngram_count(size_t len, int n) { return std::max<int64_t>(0, static_cast<int64_t>(len) - n + 1); }
 
 }  // namespace
 
 std::vector<std::string> tokenize_rouge(std::string_view text, bool use_stemmer) {
-  const std::string lower = lower_py(text);
-  std::vector<std::string> toks;
-  std::string cur;
-  for (char c : lower) {
-    if (is_tok_char(c)) {
-      cur.push_back(c);
-    } else if (!cur.empty()) {
-      toks.push_back(std::move(cur));
-      cur.clear();
+  Interner in;
+  RougeTokenizer tok(in, use_stemmer);
+  std::vector<uint32_t> ids;
+  tok.tokenize(text, ids);
+  std::vector<std::string> out;
+  out.reserve(ids.size());
+  for (const uint32_t id : ids) out.emplace_back(in.text(id));
+  return out;
+}
+
+void RougeTokenizer::tokenize(std::string_view text, std::vector<uint32_t>& out) {
+  out.clear();
+  thread_local std::string lower;
+  lower = lower_py(text);
+  const size_t n = lower.size();
+  for (size_t i = 0; i < n;) {
+    if (!is_tok_char(lower[i])) {
+      ++i;
+      continue;
+    }
+    const size_t start = i;
+    while (i < n && is_tok_char(lower[i])) ++i;
+    const uint32_t id = in_.id(std::string_view(lower).substr(start, i - start));
+    if (!use_stemmer_ || i - start <= 3) {
+      out.push_back(id);
+      continue;
+    }
+    if (stem_of_.size() <= id) stem_of_.resize(id + 1, -1);
+    if (stem_of_[id] == -1) {
+      // A stem is still [a-z0-9]+ (the stemmer only drops and replaces ASCII letters).
+      const std::string st = stemmer_.stem(std::string(in_.text(id)));
+      stem_of_[id] = st.empty() ? -2 : in_.id(st);
+    }
+    if (stem_of_[id] >= 0) out.push_back(static_cast<uint32_t>(stem_of_[id]));
+  }
+}
+
+void RougeRefs::set(const std::vector<uint32_t>* refs, size_t n) {
+  refs_.clear();
+  if (tables_.size() < n) tables_.resize(n);
+  for (size_t r = 0; r < n; ++r) {
+    refs_.push_back(&refs[r]);
+    NgramTable& t = tables_[r];
+    const auto& v = refs[r];
+    t.reset(2 * v.size());
+    for (size_t i = 0; i < v.size(); ++i) {
+      t.add(1, v[i], 0);
+      if (i + 1 < v.size()) t.add(2, (static_cast<uint64_t>(v[i]) << 32) | v[i + 1], 0);
     }
   }
-  if (!cur.empty()) toks.push_back(std::move(cur));
-  if (use_stemmer) {
-    static const PorterStemmer stemmer;
-    for (auto& t : toks)
-      if (t.size() > 3) t = stemmer.stem(t);
-    // A stem is still [a-z0-9]+ (the stemmer only drops and replaces ASCII letters).
-    toks.erase(std::remove_if(toks.begin(), toks.end(), [](const std::string& t) { return t.empty(); }), toks.end());
+}
+
+RougeScores RougeRefs::best(const std::vector<uint32_t>& hyp) {
+  std::array<double, 3> best{};
+  for (size_t r = 0; r < refs_.size(); ++r) {
+    const auto& ref = *refs_[r];
+    NgramTable& t = tables_[r];
+    t.begin_probe();
+    int64_t inter1 = 0, inter2 = 0;
+    for (size_t i = 0; i < hyp.size(); ++i) {
+      const auto p1 = t.consume(1, hyp[i], 0);
+      if (p1 == NgramTable::kAbsent) continue;  // then the bigram starting here is absent too
+      inter1 += p1 == NgramTable::kMatched;
+      if (i + 1 < hyp.size())
+        inter2 += t.consume(2, (static_cast<uint64_t>(hyp[i]) << 32) | hyp[i + 1], 0) == NgramTable::kMatched;
+    }
+    double l = 0;
+    if (!ref.empty() && !hyp.empty()) {
+      const auto lcs = static_cast<double>(lcs_length(ref, hyp, prev_, cur_));
+      l = fmeasure(lcs / static_cast<double>(hyp.size()), lcs / static_cast<double>(ref.size()));
+    }
+    const std::array<double, 3> v{counts_f(inter1, ngram_count(ref.size(), 1), ngram_count(hyp.size(), 1)),
+                                  counts_f(inter2, ngram_count(ref.size(), 2), ngram_count(hyp.size(), 2)), l};
+    for (int k = 0; k < 3; ++k) best[k] = r == 0 ? v[k] : std::max(best[k], v[k]);
   }
-  return toks;
+  return {best[0], best[1], best[2]};
 }
 
 RougeScores rouge_f(const std::vector<std::string>& target, const std::vector<std::string>& prediction) {
-  return {ngram_f(target, prediction, 1), ngram_f(target, prediction, 2), lcs_f(target, prediction)};
+  Interner in;
+  std::vector<uint32_t> t, p;
+  for (const auto& x : target) t.push_back(in.id(x));
+  for (const auto& x : prediction) p.push_back(in.id(x));
+  RougeRefs r;
+  r.set(&t, 1);
+  return r.best(p);
 }
 
 void RougeState::add(std::string_view hyp, const std::vector<std::string>& refs) {
-  const auto h = tokenize_rouge(hyp, use_stemmer_);
-  std::array<double, 3> best{};
-  bool first = true;
-  for (const auto& r : refs) {
-    const auto s = rouge_f(tokenize_rouge(r, use_stemmer_), h);
-    const std::array<double, 3> v{s.rouge1, s.rouge2, s.rougeL};
-    for (int k = 0; k < 3; ++k) best[k] = first ? v[k] : std::max(best[k], v[k]);
-    first = false;
-  }
+  Interner in;
+  RougeTokenizer tok(in, use_stemmer_);
+  std::vector<std::vector<uint32_t>> r(refs.size());
+  for (size_t i = 0; i < refs.size(); ++i) tok.tokenize(refs[i], r[i]);
+  std::vector<uint32_t> h;
+  tok.tokenize(hyp, h);
+  RougeRefs prepared;
+  prepared.set(r.data(), r.size());
+  add_scores(prepared.best(h));
+}
+
+void RougeState::add_scores(const RougeScores& s) {
   ++n_;
-  for (int k = 0; k < 3; ++k) sum_[k] += best[k];
+  sum_[0] += s.rouge1;
+  sum_[1] += s.rouge2;
+  sum_[2] += s.rougeL;
 }
 
 void RougeState::merge(const RougeState& o) {

@@ -9,7 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "metrics/ngram.h"
 #include "metrics/packed.h"
+#include "metrics/porter.h"
 
 namespace because::metrics {
 
@@ -28,6 +30,9 @@ class RougeState {
   explicit RougeState(bool use_stemmer = false) : use_stemmer_(use_stemmer) {}
   /// Adds one sentence: F of each type is its maximum over the references.
   void add(std::string_view hyp, const std::vector<std::string>& refs);
+  /// Adds one sentence's F-measures (each already the maximum over its references).
+  void add_scores(const RougeScores& s);
+  bool use_stemmer() const { return use_stemmer_; }
   void merge(const RougeState& o);
   /// Mean F-measures over the sentences added.
   [[nodiscard]] RougeScores value() const;
@@ -39,6 +44,32 @@ class RougeState {
   bool use_stemmer_;
   int64_t n_ = 0;
   std::array<double, 3> sum_{};
+};
+
+/// `tokenize_rouge` into token ids, with the stem of each token id computed once.
+class RougeTokenizer {
+ public:
+  RougeTokenizer(Interner& interner, bool use_stemmer) : in_(interner), use_stemmer_(use_stemmer) {}
+  void tokenize(std::string_view text, std::vector<uint32_t>& out);
+
+ private:
+  Interner& in_;
+  bool use_stemmer_;
+  PorterStemmer stemmer_;
+  std::vector<int64_t> stem_of_;  // token id -> stem id (-1 unknown, -2 empty stem)
+};
+
+/// The references of one sentence as token ids, prepared once for any number of hypotheses.
+class RougeRefs {
+ public:
+  void set(const std::vector<uint32_t>* refs, size_t n);
+  /// ROUGE-1/2/L F of `hyp` (token ids), each the maximum over the references.
+  RougeScores best(const std::vector<uint32_t>& hyp);
+
+ private:
+  std::vector<NgramTable> tables_;  // unigrams and bigrams of each reference
+  std::vector<const std::vector<uint32_t>*> refs_;
+  std::vector<int64_t> prev_, cur_;
 };
 
 }  // namespace because::metrics

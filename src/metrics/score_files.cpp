@@ -66,7 +66,8 @@ nlohmann::json score_nlg_files(const std::string& hyp_path, const std::vector<st
       throw InputError("metrics nlg: " + p + " has " + std::to_string(refs.back().size()) + " lines but " + hyp_path +
                        " has " + std::to_string(hyps.size()) + "; every reference file needs one line per hypothesis");
   }
-  MeteorScorer scorer(WordNet::system());
+  const WordNet* wordnet = WordNet::system();
+  NlgScorer scorer(opt, wordnet);
   NlgState st(opt);
   std::vector<std::string> r(refs.size());
   for (size_t i = 0; i < hyps.size(); ++i) {
@@ -76,7 +77,7 @@ nlohmann::json score_nlg_files(const std::string& hyp_path, const std::vector<st
   auto j = st.to_json();
   j["references"] = static_cast<int64_t>(refs.size());
   j["rouge_stemmer"] = opt.rouge_stemmer;
-  j["meteor_wordnet"] = scorer.has_wordnet();
+  j["meteor_wordnet"] = wordnet != nullptr;
   return j;
 }
 

@@ -5,6 +5,12 @@ namespace because::metrics {
 
 std::u32string utf8_decode(std::string_view s) {
   std::u32string out;
+  utf8_decode_into(s, out);
+  return out;
+}
+
+void utf8_decode_into(std::string_view s, std::u32string& out) {
+  out.clear();
   out.reserve(s.size());
   size_t i = 0;
   const size_t n = s.size();
@@ -26,7 +32,6 @@ std::u32string utf8_decode(std::string_view s) {
     out.push_back(cp);
     i += len;
   }
-  return out;
 }
 
 std::string utf8_encode(std::u32string_view s) {
@@ -58,9 +63,7 @@ bool is_py_space(char32_t c) {
          c == 0x205F || c == 0x3000;
 }
 
-namespace {
-// Length of the Python whitespace character starting at s[i] (0 if none). ASCII fast path.
-size_t space_len(std::string_view s, size_t i) {
+size_t py_space_len(std::string_view s, size_t i) {
   const auto b = static_cast<unsigned char>(s[i]);
   if (b < 0x80) return ((b >= 0x09 && b <= 0x0D) || b == 0x20 || (b >= 0x1C && b <= 0x1F)) ? 1 : 0;
   if (b == 0xC2 && i + 1 < s.size()) {
@@ -76,20 +79,10 @@ size_t space_len(std::string_view s, size_t i) {
   }
   return 0;
 }
-}  // namespace
 
 std::vector<std::string> split_py(std::string_view s) {
   std::vector<std::string> out;
-  size_t i = 0;
-  const size_t n = s.size();
-  while (i < n) {
-    size_t l;
-    while (i < n && (l = space_len(s, i)) > 0) i += l;
-    if (i >= n) break;
-    const size_t start = i;
-    while (i < n && space_len(s, i) == 0) ++i;
-    out.emplace_back(s.substr(start, i - start));
-  }
+  split_py_each(s, [&out](std::string_view piece) { out.emplace_back(piece); });
   return out;
 }
 

@@ -150,7 +150,7 @@ TEST(Reduce, AnyRankCountEqualsOneProcessAndDirectStates) {
     EXPECT_EQ(all["skipped"]["explanation_errors"].get<int64_t>(), 1);
 
     // NLG of snli/dev llm guided, computed directly from the records.
-    metrics::MeteorScorer scorer(metrics::WordNet::system());
+    metrics::NlgScorer scorer({}, metrics::WordNet::system());
     metrics::NlgState direct;
     metrics::DiversityState div;
     metrics::ClassificationState cls(3);

@@ -135,7 +135,7 @@ TEST(MetricsReal, HelpfulNleExplanationsScore) {
     if (e.path().extension() == ".csv") csvs.push_back(e.path());
   std::sort(csvs.begin(), csvs.end());
   ASSERT_EQ(csvs.size(), 16u);
-  MeteorScorer scorer(WordNet::system());
+  NlgScorer scorer({}, WordNet::system());
   bool saw_newline = false;
   for (const auto& p : csvs) {
     const auto rows = read_csv(because::files::read_text(p.string()));

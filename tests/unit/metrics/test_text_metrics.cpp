@@ -200,7 +200,7 @@ TEST(Diversity, HandWorked) {
 }
 
 TEST(Nlg, PackedMergeEqualsSequential) {
-  MeteorScorer m(nullptr);
+  NlgScorer m({}, nullptr);
   const Toks hyps = {"the cat sat", "a dog ran in the park", "it is raining", "nothing here"};
   const Toks refs = {"the cat sat down", "the dog ran in a park", "it rains", "something else"};
   NlgState all, a, b;

@@ -1,0 +1,127 @@
+// Working memory the NLG metrics share: token interning (strings to dense ids) and a counting
+// table of exact n-gram keys that yields clipped matches without sorting or allocating.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace because::metrics {
+
+/// Strings to dense ids 0, 1, 2, ... in first-seen order. Ids are local to one interner (one
+/// rank's scorer); merged states never carry them.
+class Interner {
+ public:
+  Interner();
+  uint32_t id(std::string_view s);
+  std::string_view text(uint32_t id) const {
+    return {arena_.data() + begin_[id], static_cast<size_t>(begin_[id + 1] - begin_[id])};
+  }
+  /// xxh64 of the string (stable across ranks and runs).
+  uint64_t hash(uint32_t id) const { return hashes_[id]; }
+  uint32_t size() const { return static_cast<uint32_t>(hashes_.size()); }
+  /// Different for every interner of the process (ids of two interners are unrelated).
+  uint64_t serial() const { return serial_; }
+
+ private:
+  void grow();
+  uint64_t serial_;
+  std::vector<uint32_t> slots_;  // id + 1; 0 = empty
+  std::vector<uint64_t> hashes_;
+  std::vector<uint64_t> begin_;
+  std::string arena_;
+};
+
+/// A set of 64-bit hashes (open addressing, linear probing; 0 is kept out of band).
+class HashSet64 {
+ public:
+  /// True when `h` was not in the set.
+  bool insert(uint64_t h);
+  size_t size() const { return n_ + (has_zero_ ? 1 : 0); }
+  std::vector<uint64_t> values() const;
+
+ private:
+  void grow();
+  std::vector<uint64_t> slots_;
+  size_t n_ = 0;
+  bool has_zero_ = false;
+};
+
+/// Counts of n-grams, each an order and an exact 128-bit key, for one reference (add) or the
+/// maximum over several references (next_source + add_max). Between begin_probe() calls,
+/// consume() of a key succeeds at most `count` times, so the number of successes over a
+/// hypothesis's n-grams is the sum over distinct n-grams of min(hypothesis count, reference
+/// count): the clipped matches of BLEU, chrF and ROUGE.
+class NgramTable {
+ public:
+  /// consume() results.
+  enum Probe : int { kAbsent = -1, kExhausted = 0, kMatched = 1 };
+  /// Forgets every key; at most `max_keys` distinct keys follow.
+  void reset(size_t max_keys);
+  /// `order` is 1..255.
+  void add(uint32_t order, uint64_t hi, uint64_t lo) { ++find(order, hi, lo, true)->count; }
+  void next_source() { ++source_; }
+  void add_max(uint32_t order, uint64_t hi, uint64_t lo);
+  void begin_probe() {
+    if (++probe_ == 0) {  // wrapped: forget every stamp
+      for (auto& s : slots_) s.used_gen = 0;
+      probe_ = 1;
+    }
+  }
+  /// kMatched (counted), kExhausted (present, but its count is used up) or kAbsent.
+  Probe consume(uint32_t order, uint64_t hi, uint64_t lo) {
+    Slot* s = find(order, hi, lo, false);
+    if (!s) return kAbsent;
+    if (s->used_gen != probe_) {
+      s->used_gen = probe_;
+      s->used = 0;
+    }
+    if (s->used >= s->count) return kExhausted;
+    ++s->used;
+    return kMatched;
+  }
+
+ private:
+  struct Slot {  // 32 bytes
+    uint64_t hi = 0, lo = 0;
+    uint32_t tag = 0;  // generation << 8 | order; generation 0 = empty
+    int32_t count = 0;
+    uint32_t used_gen = 0;
+    int32_t used = 0;
+  };
+  struct Cur {  // per slot, for add_max only
+    uint32_t source = 0;
+    int32_t count = 0;
+  };
+  Slot* find(uint32_t order, uint64_t hi, uint64_t lo, bool insert) {
+    const uint32_t tag = (gen_ << 8) | order;
+    uint64_t i = hash(order, hi, lo) & mask_;
+    for (;; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if ((s.tag >> 8) != gen_) {
+        if (!insert) return nullptr;
+        s.hi = hi;
+        s.lo = lo;
+        s.tag = tag;
+        s.count = 0;
+        s.used_gen = 0;
+        return &s;
+      }
+      if (s.tag == tag && s.hi == hi && s.lo == lo) return &s;
+    }
+  }
+  static uint64_t hash(uint32_t order, uint64_t hi, uint64_t lo) {
+    uint64_t x = hi * 0x9E3779B97F4A7C15ULL ^ (lo + order) * 0xC2B2AE3D27D4EB4FULL;
+    x ^= x >> 32;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 29;
+    return x;
+  }
+  std::vector<Slot> slots_;
+  std::vector<Cur> cur_;
+  uint64_t mask_ = 0;
+  uint32_t gen_ = 0, source_ = 0, probe_ = 0;
+};
+
+}  // namespace because::metrics

@@ -1,0 +1,212 @@
+// The NLG metrics count n-grams with hash tables reused across segments (NgramTable, Interner,
+// NlgScorer). These tests check them against brute-force counting with std::map over many
+// random segments that share one scorer: repeated n-grams, several references, empty texts,
+// punctuation, digits and non-ASCII text (including a non-breaking space, which Python's
+// split() treats as whitespace).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+
+#include "metrics/bleu.h"
+#include "metrics/chrf.h"
+#include "metrics/diversity.h"
+#include "metrics/nlg.h"
+#include "metrics/rouge.h"
+#include "metrics/text.h"
+
+using namespace because::metrics;
+using Toks = std::vector<std::string>;
+
+namespace {
+
+std::string random_text(std::mt19937_64& rng) {
+  static const char* words[] = {"a",  "a",   "the", "dog", "Dog", "runs", "run.", "3.5-4", "1,000", "x,y",
+                                "é",  "λόγος", "猫", "it's", "(see)", "&amp;", "--", "ab", "ba", "aba"};
+  const int n = static_cast<int>(rng() % 14);
+  std::string s;
+  for (int i = 0; i < n; ++i) {
+    if (i) s += (rng() % 9 == 0) ? "\xC2\xA0" : " ";  // U+00A0 now and then
+    s += words[rng() % (sizeof words / sizeof *words)];
+  }
+  if (rng() % 3 == 0) s += ".";
+  return s;
+}
+
+template <class T>
+std::map<T, int64_t> counts(const std::vector<T>& grams) {
+  std::map<T, int64_t> c;
+  for (const auto& g : grams) ++c[g];
+  return c;
+}
+
+template <class Seq>
+std::vector<Seq> ngrams(const Seq& s, size_t n) {
+  std::vector<Seq> out;
+  for (size_t i = 0; i + n <= s.size(); ++i) out.emplace_back(s.begin() + i, s.begin() + i + n);
+  return out;
+}
+
+// sacreBLEU's statistics by definition: per distinct hypothesis n-gram, min(its count, its
+// maximum count in one reference).
+std::vector<int64_t> brute_bleu(const Toks& hyp, const std::vector<Toks>& refs) {
+  std::vector<int64_t> correct(4, 0);
+  for (size_t n = 1; n <= 4; ++n) {
+    const auto hc = counts(ngrams(hyp, n));
+    for (const auto& [g, c] : hc) {
+      int64_t best = 0;
+      for (const auto& r : refs) {
+        const auto rc = counts(ngrams(r, n));
+        const auto it = rc.find(g);
+        if (it != rc.end()) best = std::max(best, it->second);
+      }
+      correct[n - 1] += std::min(c, best);
+    }
+  }
+  return correct;
+}
+
+ChrfState::Stats brute_chrf(const std::u32string& h, const std::u32string& r) {
+  ChrfState::Stats st{};
+  for (size_t n = 1; n <= 6; ++n) {
+    const auto hc = counts(ngrams(h, n)), rc = counts(ngrams(r, n));
+    int64_t m = 0;
+    for (const auto& [g, c] : hc) {
+      const auto it = rc.find(g);
+      if (it != rc.end()) m += std::min(c, it->second);
+    }
+    st[3 * (n - 1)] = static_cast<int64_t>(ngrams(h, n).size());
+    st[3 * (n - 1) + 1] = static_cast<int64_t>(ngrams(r, n).size());
+    st[3 * (n - 1) + 2] = m;
+  }
+  return st;
+}
+
+double f1(double p, double r) { return p + r > 0 ? 2 * p * r / (p + r) : 0.0; }
+
+std::array<double, 3> brute_rouge(const Toks& t, const Toks& p) {
+  std::array<double, 3> out{};
+  for (size_t n = 1; n <= 2; ++n) {
+    const auto tc = counts(ngrams(t, n)), pc = counts(ngrams(p, n));
+    int64_t inter = 0, nt = 0, np = 0;
+    for (const auto& [g, c] : tc) {
+      nt += c;
+      const auto it = pc.find(g);
+      if (it != pc.end()) inter += std::min(c, it->second);
+    }
+    for (const auto& [g, c] : pc) np += c;
+    out[n - 1] = f1(static_cast<double>(inter) / std::max<int64_t>(np, 1), static_cast<double>(inter) / std::max<int64_t>(nt, 1));
+  }
+  if (!t.empty() && !p.empty()) {
+    std::vector<std::vector<int>> L(t.size() + 1, std::vector<int>(p.size() + 1, 0));
+    for (size_t i = 1; i <= t.size(); ++i)
+      for (size_t j = 1; j <= p.size(); ++j)
+        L[i][j] = t[i - 1] == p[j - 1] ? L[i - 1][j - 1] + 1 : std::max(L[i - 1][j], L[i][j - 1]);
+    const double l = L[t.size()][p.size()];
+    out[2] = f1(l / static_cast<double>(p.size()), l / static_cast<double>(t.size()));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(NgramEquivalence, BleuChrfRougeAgainstBruteForce) {
+  std::mt19937_64 rng(11);
+  NlgOptions opt;
+  opt.meteor = false;
+  NlgScorer scorer(opt, nullptr);
+  for (int seg = 0; seg < 600; ++seg) {
+    std::vector<std::string> refs(1 + rng() % 3);
+    for (auto& r : refs) r = random_text(rng);
+    scorer.set_references(refs);
+    const int n_hyps = 1 + static_cast<int>(rng() % 3);
+    for (int k = 0; k < n_hyps; ++k) {
+      const std::string hyp = random_text(rng);
+      NlgState fast(opt);
+      scorer.add(fast, hyp);
+      // BLEU: sufficient statistics.
+      std::vector<Toks> rt;
+      for (const auto& r : refs) rt.push_back(tokenize_13a(r));
+      const Toks ht = tokenize_13a(hyp);
+      Packed p;
+      fast.pack(p);
+      const auto correct = brute_bleu(ht, rt);
+      // Packed layout: BLEU (segments, sys_len, ref_len, correct[4], total[4]), then chrF.
+      for (int n = 0; n < 4; ++n) ASSERT_EQ(p.ints[3 + n], correct[n]) << "BLEU order " << n + 1 << " hyp '" << hyp << "'";
+      // chrF: the statistics of the best reference (first of equals).
+      ChrfState::Stats best{};
+      double best_f = -1;
+      const auto hc = remove_py_space(utf8_decode(hyp));
+      for (const auto& r : refs) {
+        const auto st = brute_chrf(hc, remove_py_space(utf8_decode(r)));
+        if (ChrfState::f_score(st) > best_f) {
+          best_f = ChrfState::f_score(st);
+          best = st;
+        }
+      }
+      for (int i = 0; i < 18; ++i) ASSERT_EQ(p.ints[11 + i], best[i]) << "chrF stat " << i << " hyp '" << hyp << "'";
+      // ROUGE: the maximum of each F over the references.
+      std::array<double, 3> rb{};
+      for (size_t r = 0; r < refs.size(); ++r) {
+        const auto v = brute_rouge(tokenize_rouge(refs[r], false), tokenize_rouge(hyp, false));
+        for (int i = 0; i < 3; ++i) rb[i] = r == 0 ? v[i] : std::max(rb[i], v[i]);
+      }
+      const auto j = fast.to_json();
+      EXPECT_DOUBLE_EQ(j["rouge1"].get<double>(), rb[0]) << hyp;
+      EXPECT_DOUBLE_EQ(j["rouge2"].get<double>(), rb[1]) << hyp;
+      EXPECT_DOUBLE_EQ(j["rougeL"].get<double>(), rb[2]) << hyp;
+    }
+  }
+}
+
+TEST(NgramEquivalence, ScorerReuseEqualsFreshStates) {
+  // One scorer over many segments (tables reused through generation stamps) against a fresh
+  // scorer per hypothesis, METEOR included.
+  std::mt19937_64 rng(5);
+  NlgScorer shared({}, nullptr);
+  NlgState a, b;
+  for (int seg = 0; seg < 400; ++seg) {
+    std::vector<std::string> refs(1 + rng() % 3);
+    for (auto& r : refs) r = random_text(rng);
+    shared.set_references(refs);
+    for (int k = 0; k < 3; ++k) {
+      const std::string hyp = random_text(rng);
+      shared.add(a, hyp);
+      NlgScorer fresh({}, nullptr);
+      b.add(fresh, hyp, refs);
+    }
+  }
+  Packed pa, pb;
+  a.pack(pa);
+  b.pack(pb);
+  EXPECT_EQ(pa.ints, pb.ints);
+  EXPECT_EQ(pa.reals, pb.reals);
+}
+
+TEST(NgramEquivalence, DistinctNgramsAgainstBruteForce) {
+  std::mt19937_64 rng(3);
+  DiversityState d;
+  Interner in;
+  std::map<std::string, int> uni, bi;
+  int64_t n_uni = 0, n_bi = 0;
+  for (int g = 0; g < 300; ++g) {
+    std::vector<std::string> texts(1 + rng() % 3);
+    for (auto& t : texts) t = random_text(rng);
+    d.add_group(in, texts);
+    for (const auto& t : texts) {
+      const auto tk = tokenize_13a(t);
+      for (size_t i = 0; i < tk.size(); ++i) {
+        ++uni[tk[i]];
+        ++n_uni;
+        if (i + 1 < tk.size()) {
+          ++bi[tk[i] + '\x01' + tk[i + 1]];
+          ++n_bi;
+        }
+      }
+    }
+  }
+  const auto r = d.value();
+  EXPECT_DOUBLE_EQ(r.distinct1, static_cast<double>(uni.size()) / static_cast<double>(n_uni));
+  EXPECT_DOUBLE_EQ(r.distinct2, static_cast<double>(bi.size()) / static_cast<double>(n_bi));
+}
