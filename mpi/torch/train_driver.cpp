@@ -105,6 +105,7 @@ LoopConfig loop_config(const config::Config& cfg, const std::string& phase, cons
   c.phase = phase;
   c.epochs = t.epochs;
   c.max_steps = t.max_steps;
+  c.precision = t.precision;
   c.batch_size = t.batch_size;
   c.seed = cfg.general.seed;
   c.adamw.lr = t.lr;

@@ -1,6 +1,8 @@
 // The data-parallel training loop (see train_loop.h).
 #include "mpi/torch/train_loop.h"
 
+#include <ATen/autocast_mode.h>
+
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -17,6 +19,39 @@
 
 namespace because::mpi {
 namespace {
+
+// Mixed precision for the scope of a forward pass: eligible ops (matmuls, linear layers) run in
+// bfloat16 on CPU and CUDA; the previous autocast state comes back on exit.
+class AutocastBf16 {
+ public:
+  explicit AutocastBf16(bool on) : on_(on) {
+    if (!on_) return;
+    cpu_ = at::autocast::is_cpu_enabled();
+    gpu_ = at::autocast::is_enabled();
+    cpu_dtype_ = at::autocast::get_autocast_cpu_dtype();
+    gpu_dtype_ = at::autocast::get_autocast_gpu_dtype();
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+    at::autocast::set_cpu_enabled(true);
+    at::autocast::set_enabled(true);
+    at::autocast::increment_nesting();
+  }
+  ~AutocastBf16() {
+    if (!on_) return;
+    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+    at::autocast::set_cpu_enabled(cpu_);
+    at::autocast::set_enabled(gpu_);
+    at::autocast::set_autocast_cpu_dtype(cpu_dtype_);
+    at::autocast::set_autocast_gpu_dtype(gpu_dtype_);
+  }
+  AutocastBf16(const AutocastBf16&) = delete;
+  AutocastBf16& operator=(const AutocastBf16&) = delete;
+
+ private:
+  bool on_, cpu_ = false, gpu_ = false;
+  at::ScalarType cpu_dtype_ = at::kBFloat16, gpu_dtype_ = at::kHalf;
+};
+
 
 double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -121,6 +156,10 @@ nlohmann::json evaluate_all(const Comm& comm, train::Task& task, std::map<std::s
 
 LoopResult run_training(const Comm& comm, train::Task& task, const LoopConfig& cfg) {
   if (cfg.batch_size <= 0) throw ConfigError("train.batch_size must be positive");
+  if (cfg.precision != "float32" && cfg.precision != "bfloat16")
+    throw ConfigError("train.precision: unknown value '" + cfg.precision +
+                      "' (float32, or bfloat16 for mixed precision; float16 needs loss scaling, which is not implemented)");
+  const bool autocast = cfg.precision == "bfloat16";
   const auto params = task.named_parameters();
   const auto state = task.named_state();
   auto opt = train::make_adamw(params, cfg.adamw);
@@ -222,7 +261,11 @@ LoopResult run_training(const Comm& comm, train::Task& task, const LoopConfig& c
     torch::manual_seed(hash::mix_seed(hash::mix_seed(cfg.seed, static_cast<uint64_t>(st.step)), static_cast<uint64_t>(comm.rank())));
     reducer.begin_step();
     opt->zero_grad();
-    train::LossSum ls = task.loss(rows);
+    train::LossSum ls;
+    {
+      const AutocastBf16 guard(autocast);
+      ls = task.loss(rows);
+    }
     const int64_t units = comm.sum(ls.count);
     double local_loss = 0;
     if (ls.count > 0 && ls.sum.defined()) {

@@ -38,6 +38,9 @@ struct LoopConfig {
   int64_t log_every = 10;          ///< steps between log lines
   int64_t bucket_bytes = 4 << 20;  ///< gradient bucket size (bytes)
   bool overlap = true;             ///< all-reduce during backward
+  /// float32, or bfloat16: training forward passes under autocast to bfloat16 (CPU, and CUDA
+  /// when the model is there); weights, gradients, optimizer state and losses stay float32.
+  std::string precision = "float32";
   std::string fingerprint;         ///< describes data and settings; a checkpoint with another refuses to resume
   /// Called after every optimizer step on every rank (tests use it to request a stop).
   std::function<void(int64_t step)> after_step;

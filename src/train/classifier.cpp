@@ -2,6 +2,7 @@
 #include "train/classifier.h"
 
 #include "metrics/classification.h"
+#include "metrics/distribution.h"
 #include "model/weights.h"
 #include "train/inputs.h"
 #include "util/error.h"
@@ -132,25 +133,42 @@ class ClassifierTask : public Task {
     const int L = static_cast<int>(data_.labels.size());
     metrics::ClassificationState st(L);
     auto pred = probs.argmax(1);
-    double kl = 0;
-    int64_t n_soft = 0;
+    // Distribution metrics with reduce's definitions (metrics::DistState): against the training
+    // targets of a soft phase ("target_*": human counts or a judgment set) and against the human
+    // label counts where the instance has them ("human_*", what reduce reports for predictions).
+    metrics::DistState target_dist, human_dist;
+    auto p_acc = probs.to(torch::kDouble).contiguous();
+    const double* pp = p_acc.data_ptr<double>();
+    std::vector<double> model(static_cast<size_t>(L)), ref(static_cast<size_t>(L));
     for (size_t i = 0; i < rows.size(); ++i) {
       const auto& ins = data_.instances[static_cast<size_t>(rows[i])];
       if (ins.gold >= 0) st.add(ins.gold, static_cast<int>(pred[static_cast<int64_t>(i)].item<int64_t>()));
+      model.assign(pp + i * static_cast<size_t>(L), pp + (i + 1) * static_cast<size_t>(L));
       if (soft_ && !data_.soft[static_cast<size_t>(rows[i])].empty()) {
         const auto& t = data_.soft[static_cast<size_t>(rows[i])];
-        for (int l = 0; l < L; ++l) {
-          const double p = std::max(1e-10, static_cast<double>(probs[static_cast<int64_t>(i)][l].item<float>()));
-          const double q = std::max(1e-10, static_cast<double>(t[static_cast<size_t>(l)]));
-          kl += q * std::log(q / p);
-        }
-        ++n_soft;
+        ref.assign(t.begin(), t.end());
+        target_dist.add(ref, model);
+      }
+      int64_t total = 0;
+      for (auto c : ins.label_counts) total += c;
+      if (total > 0 && static_cast<int>(ins.label_counts.size()) == L) {
+        ref.assign(ins.label_counts.begin(), ins.label_counts.end());
+        human_dist.add(ref, model);
       }
     }
     const auto rep = st.value();
     nlohmann::json j = {{"accuracy", rep.accuracy}, {"macro_f1", rep.macro_f1}, {"weighted_f1", rep.weighted_f1},
                         {"loss", mean_loss}, {"n", rep.n}};
-    if (n_soft > 0) j["kl"] = kl / static_cast<double>(n_soft);
+    for (const auto& [prefix, d] : {std::pair<const char*, const metrics::DistState*>{"target_", &target_dist},
+                                    std::pair<const char*, const metrics::DistState*>{"human_", &human_dist}}) {
+      const auto r = d->value();
+      if (r.n == 0) continue;
+      const std::string p(prefix);
+      j[p + "kl"] = r.kl;
+      j[p + "jsd"] = r.js;
+      j[p + "tvd"] = r.tvd;
+      j[p + "n"] = r.n;
+    }
     return j;
   }
 

@@ -94,8 +94,9 @@ int main(int argc, char** argv) {
     const int64_t global = per_rank * world.size();
     BenchTask task(c, global * (steps + 1));
     const double peak = world.max(matmul_gflops());
-    for (bool overlap : {true, false}) {
+    for (const auto& [precision, overlap] : {std::pair<const char*, bool>{"float32", true}, {"float32", false}, {"bfloat16", true}}) {
       mpi::LoopConfig lc;
+      lc.precision = precision;
       lc.epochs = 1;
       lc.max_steps = steps + 1;
       lc.batch_size = global;
@@ -112,10 +113,10 @@ int main(int argc, char** argv) {
         // Forward + backward ~ 6 FLOPs per matmul weight per token, plus attention (4 T H per layer per token x3).
         const double flop_per_token = 6.0 * task.n_matmul_params(c) + 3.0 * 4.0 * kSeq * c.hidden_size * c.n_layers;
         const double achieved = tps * flop_per_token / 1e9 / world.size();
-        std::printf("bench_train ranks=%d params=%.1fM seq=%lld batch/rank=%lld overlap=%d samples/s=%.2f tokens/s=%.0f "
+        std::printf("bench_train ranks=%d precision=%s params=%.1fM seq=%lld batch/rank=%lld overlap=%d samples/s=%.2f tokens/s=%.0f "
                     "step_s=%.3f allreduce_wait=%.1f%% allreduce_calls=%.1f%% GFLOP/s/rank=%.2f matmul_bound=%.2f "
                     "fraction_of_bound=%.1f%%\n",
-                    world.size(), task.n_params() / 1e6, static_cast<long long>(kSeq), static_cast<long long>(per_rank),
+                    world.size(), precision, task.n_params() / 1e6, static_cast<long long>(kSeq), static_cast<long long>(per_rank),
                     overlap ? 1 : 0, sps, tps, r.train_s / static_cast<double>(r.losses.size()),
                     100.0 * r.allreduce_wait_s / r.train_s, 100.0 * r.allreduce_launch_s / r.train_s, achieved, peak,
                     100.0 * achieved / peak);

@@ -3,6 +3,7 @@
 // a run stopped by a signal resumes from its checkpoint to the same final weights.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
+#include <ATen/autocast_mode.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -121,6 +122,32 @@ TEST(TrainLoop, RanksEqualSingleProcessWithUnevenBatches) {
     BECAUSE_MPI_CHECK(MPI_Bcast(g.data_ptr<float>(), static_cast<int>(g.numel()), MPI_FLOAT, 0, world.get()));
     EXPECT_EQ((f - g).abs().max().item<double>(), 0.0);
   }
+}
+
+TEST(TrainLoop, Bfloat16MixedPrecisionTrains) {
+  const auto world = mpi::Comm::world();
+  auto cfg = base_config();
+  cfg.epochs = 6;
+  MlpTask full(64, 3, 0.0), mixed(64, 3, 0.0);
+  const auto r32 = mpi::run_training(world, full, cfg);
+  cfg.precision = "bfloat16";
+  const auto r16 = mpi::run_training(world, mixed, cfg);
+  ASSERT_EQ(r16.losses.size(), r32.losses.size());
+  double max_diff = 0;
+  for (size_t i = 0; i < r16.losses.size(); ++i) max_diff = std::max(max_diff, std::abs(r16.losses[i] - r32.losses[i]));
+  EXPECT_GT(max_diff, 1e-6) << "bfloat16 autocast left the arithmetic unchanged";
+  EXPECT_LT(max_diff, 0.1) << "bfloat16 training drifted from float32";
+  const size_t per_epoch = r16.losses.size() / 6;
+  double first = 0, last = 0;
+  for (size_t i = 0; i < per_epoch; ++i) {
+    first += r16.losses[i];
+    last += r16.losses[r16.losses.size() - 1 - i];
+  }
+  EXPECT_LT(last, 0.9 * first) << "bfloat16 training did not learn (mean loss of the first and last epoch)";
+  for (auto& [name, p] : mixed.named_parameters()) EXPECT_EQ(p.scalar_type(), torch::kFloat) << name;
+  EXPECT_FALSE(at::autocast::is_cpu_enabled()) << "autocast state not restored";
+  cfg.precision = "float16";
+  EXPECT_THROW(mpi::run_training(world, mixed, cfg), ConfigError);
 }
 
 TEST(TrainLoop, StopCheckpointsAndResumesToTheSameWeights) {
