@@ -3,6 +3,7 @@
 #include "mpi/reduce_store.h"
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -90,6 +91,7 @@ struct Local {
   std::map<std::string, std::pair<std::vector<double>, std::vector<double>>> pairs;  // dist key -> (human, model)
   int64_t nlg_no_reference = 0;
   int64_t explanation_errors = 0;
+  int64_t missing_probs = 0;  // judgment/prediction rows without a distribution (judge errors: NaN)
 };
 
 // Distribution comparison and classification of one item's label probabilities.
@@ -212,7 +214,13 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
         }
         for (const auto& s : sets) {
           const int64_t at = s.at[static_cast<size_t>(row - begin)];
-          if (at >= 0) add_probs(L, n_labels, ds, split, s.kind, s.name, &s.probs[static_cast<size_t>(at) * s.width], inst);
+          if (at < 0) continue;
+          const float* p = &s.probs[static_cast<size_t>(at) * s.width];
+          if (std::any_of(p, p + s.width, [](float v) { return !std::isfinite(v); })) {
+            ++L.missing_probs;
+            continue;
+          }
+          add_probs(L, n_labels, ds, split, s.kind, s.name, p, inst);
         }
         e = e_end;
       }
@@ -234,7 +242,7 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
   for (const auto& [k, s] : L.div) s.pack(local[k]);
   for (const auto& [k, s] : L.dist) s.pack(local[k]);
   for (const auto& [k, s] : L.cls) s.pack(local[k]);
-  std::vector<int64_t> counters{L.nlg_no_reference, L.explanation_errors};
+  std::vector<int64_t> counters{L.nlg_no_reference, L.explanation_errors, L.missing_probs};
   comm.sum_inplace(counters);
   const auto summed = sum_keyed(comm, local, empty_state);
 
@@ -245,7 +253,8 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
   out["n_instances"] = n_instances;
   out["n_explanations"] = n_explanations;
   out["labels"] = labels;
-  out["skipped"] = {{"nlg_no_reference", counters[0]}, {"explanation_errors", counters[1]}};
+  out["skipped"] = {{"nlg_no_reference", counters[0]}, {"explanation_errors", counters[1]},
+                    {"missing_distributions", counters[2]}};
   nlohmann::json nlg = nlohmann::json::array(), div = nlohmann::json::array(), dist = nlohmann::json::array();
   std::map<std::string, nlohmann::json> cls_rows;  // ds split kind name -> {gold, majority}
 

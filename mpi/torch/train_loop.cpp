@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -281,6 +282,9 @@ LoopResult run_training(const Comm& comm, train::Task& task, const LoopConfig& c
     std::vector<double> sums{local_loss, static_cast<double>(rows.size()), static_cast<double>(ls.tokens)};
     comm.sum_inplace(sums);
     const double loss = units > 0 ? sums[0] / static_cast<double>(units) : 0.0;
+    if (!std::isfinite(loss))  // every rank sees the same summed loss, so all throw together
+      throw InputError("train[" + cfg.phase + "] step " + std::to_string(st.step + 1) +
+                       ": the loss is not finite; check the targets (a NaN target?) and the learning rate");
     result.losses.push_back(loss);
     st.step++;
     st.batch++;

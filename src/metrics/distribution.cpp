@@ -77,6 +77,10 @@ double entropy(const std::vector<double>& v) {
 }
 
 void DistState::add(const std::vector<double>& human, const std::vector<double>& model) {
+  // Clipping would turn NaN into 1e-10 and report a number for a missing distribution.
+  for (const auto* v : {&human, &model})
+    for (double x : *v)
+      if (!std::isfinite(x)) throw std::invalid_argument("distribution metrics: a non-finite value (a missing distribution?)");
   const double h = entropy(human), m = entropy(model);
   ++n_;
   s_[0] += kl_divergence(human, model);

@@ -1,6 +1,8 @@
 // Loading training data from stores and corpora (see dataset.h).
 #include "train/dataset.h"
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "corpus/corpus.h"
@@ -81,10 +83,20 @@ TrainData load_store_data(const std::string& path, const std::string& source, co
       throw InputError(path + ": /judgments/" + judgments + " has " + std::to_string(js.n_labels) + " labels, the store " +
                        std::to_string(L));
     d.soft.assign(d.instances.size(), {});
+    int64_t unjudged = 0;  // judge errors (prompt_too_long, ...) carry NaN probabilities
     for (size_t k = 0; k < js.instance.size(); ++k) {
       const auto row = static_cast<size_t>(js.instance[k]);
-      if (row < d.soft.size()) d.soft[row].assign(js.probs.begin() + k * L, js.probs.begin() + (k + 1) * L);
+      if (row >= d.soft.size()) continue;
+      const auto first = js.probs.begin() + static_cast<std::ptrdiff_t>(k * L), last = first + static_cast<std::ptrdiff_t>(L);
+      if (std::any_of(first, last, [](float v) { return !std::isfinite(v); })) {
+        ++unjudged;
+        continue;
+      }
+      d.soft[row].assign(first, last);
     }
+    if (unjudged > 0)
+      log::warn("train: ", path, ": ", unjudged, " of ", js.instance.size(), " instances of /judgments/", judgments,
+                 " have no distribution (judge errors such as prompt_too_long); they are left out of soft targets");
   }
   finish_splits(d);
   return d;

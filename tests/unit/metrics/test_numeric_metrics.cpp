@@ -89,6 +89,14 @@ TEST(Distribution, ClippingOfZeros) {
   EXPECT_EQ(entropy({1, 0, 0}), 0.0);
 }
 
+TEST(Distribution, MissingDistributionIsRefusedNotClipped) {
+  // A judge error leaves NaN probabilities; clipping would have turned them into a number.
+  DistState st;
+  EXPECT_THROW(st.add({0.2, 0.3, 0.5}, {NAN, NAN, NAN}), std::invalid_argument);
+  EXPECT_THROW(st.add({0.2, NAN, 0.5}, {0.3, 0.3, 0.4}), std::invalid_argument);
+  EXPECT_EQ(st.value().n, 0);
+}
+
 TEST(Distribution, StateMeansAndEntropyCorrelation) {
   DistState s;
   s.add({0.5, 0.5}, {0.25, 0.75});
