@@ -403,14 +403,15 @@ def section_throughput(rep, run):
         if secs > 0:
             stats.append((stage, d.get("rank", 0), d.get("instances", 0) / secs,
                           d.get("generated_tokens", 0) / secs, d.get("seconds_generate", 0) / secs,
-                          d.get("instances", 0), secs))
+                          d.get("instances", 0), secs,
+                          round(d["peak_rss_bytes"] / 2**20, 1) if d.get("peak_rss_bytes", 0) > 0 else "n/a"))
     logs = training_logs(run)
     if not stats and not logs:
         return
     rep.h(2, "Throughput")
     if stats:
         rep.table(["stage", "rank", "instances/s", "generated tokens/s", "time in generation (fraction)",
-                   "instances", "seconds"], [list(s) for s in stats])
+                   "instances", "seconds", "peak RSS (MiB)"], [list(s) for s in stats])
         fig, ax = plt.subplots(figsize=(8, 4))
         stages = sorted(set(s[0] for s in stats))
         ranks = sorted(set(s[1] for s in stats))

@@ -20,6 +20,7 @@
 #include "util/error.h"
 #include "util/files.h"
 #include "util/log.h"
+#include "util/proc.h"
 
 namespace because::mpi {
 namespace {
@@ -315,6 +316,7 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
       row[f[5] == "gold" ? "vs_gold" : "vs_majority"] = cls_json(s.value(), labels);
     }
   }
+  const int64_t peak_rss = comm.max(proc::peak_rss_bytes());  // the largest rank's
   if (!comm.root()) return nullptr;
   nlohmann::json cls = nlohmann::json::array();
   for (auto& [k, v] : cls_rows) cls.push_back(v);
@@ -325,6 +327,7 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
   out["options"] = {{"rouge_stemmer", cfg.rouge_stemmer}, {"meteor", cfg.meteor},
                     {"meteor_wordnet", wordnet != nullptr}, {"dcor_max_items", cfg.dcor_max_items}};
   out["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out["peak_rss_bytes"] = peak_rss;
   return out;
 }
 

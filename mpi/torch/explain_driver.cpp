@@ -18,6 +18,7 @@
 #include "util/error.h"
 #include "util/files.h"
 #include "util/log.h"
+#include "util/proc.h"
 #include "util/signals.h"
 
 namespace because::mpi {
@@ -236,7 +237,8 @@ int run_explain(const Comm& comm, const config::Config& cfg, const StageInfo& in
                           {"seconds_write", t_write},
                           {"errors", errors},
                           {"backend", backend->stats().counts},
-                          {"interrupted", interrupted}};
+                          {"interrupted", interrupted},
+                          {"peak_rss_bytes", proc::peak_rss_bytes()}};
   files::make_dirs(run + "/stats");
   files::write_atomic(run + "/stats/" + set + "-rank-" + std::to_string(comm.rank()) + ".json", stats.dump(2) + "\n");
 

@@ -8,6 +8,7 @@
 #include "store/version.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/proc.h"
 
 namespace because::app {
 namespace {
@@ -49,8 +50,9 @@ int run_merge(Context& ctx, const std::vector<std::string>& args) {
                                          {"hdf5", store::hdf5_version()},
                                          {"mpi", mpi::Environment::library_version()}}.dump();
   const auto res = mpi::merge_store(ctx.comm, o);
+  const int64_t peak = ctx.comm.max(proc::peak_rss_bytes());
   log::info0("merge: ", res.output, ": ", res.n_chunks, " chunks, ", res.n_instances, " instances, ",
-             res.n_explanations, " explanations, ", res.file_bytes, " bytes");
+             res.n_explanations, " explanations, ", res.file_bytes, " bytes; peak RSS of a rank ", peak >> 20, " MiB");
   return 0;
 }
 
