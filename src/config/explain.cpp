@@ -32,7 +32,7 @@ void add_options(Options& o, ExplainConfig& c) {
   o.add("explain.api_backoff_max", &c.api_backoff_max, "openai: longest retry delay (s)");
   o.add("explain.api_top_logprobs", &c.api_top_logprobs, "openai: top logprobs asked for label scores");
   o.add("explain.import_path", &c.import_path, "import: CSV or JSONL file of explanations");
-  o.add("explain.import_match", &c.import_match, "import: match rows to instances by uid or by text (premise + hypothesis)");
+  o.add("explain.import_match", &c.import_match, "import: match rows to instances by uid, by text (premise + hypothesis), or helpful-nle (the first study's CSVs, by the helpful-nle adapter's uid)");
   o.add("explain.import_text_column", &c.import_text_column, "import: column holding the explanation");
   // Operational knobs that do not change the output.
   o.not_hashed("explain.batch_size").not_hashed("explain.api_in_flight").not_hashed("explain.api_retries")

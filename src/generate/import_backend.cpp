@@ -5,6 +5,7 @@
 #include <cctype>
 #include <sstream>
 
+#include "corpus/dataset.h"
 #include "util/error.h"
 #include "util/files.h"
 #include "util/hash.h"
@@ -110,8 +111,8 @@ std::string text_key(const std::string& a, const std::string& b) {
 
 ImportBackend::ImportBackend(const ImportOptions& options) : options_(options) {
   if (options_.path.empty()) throw ConfigError("--explain.import_path: the import backend needs a CSV or JSONL file");
-  if (options_.match != "uid" && options_.match != "text")
-    throw ConfigError("--explain.import_match: expected uid or text, got '" + options_.match + "'");
+  if (options_.match != "uid" && options_.match != "text" && options_.match != "helpful-nle")
+    throw ConfigError("--explain.import_match: expected uid, text or helpful-nle, got '" + options_.match + "'");
   const std::string text = files::read_text(options_.path);
   hash_ = hash::hex64(hash::xxh64(text));
   const bool jsonl = options_.path.size() >= 6 && (options_.path.substr(options_.path.size() - 6) == ".jsonl" ||
@@ -120,7 +121,15 @@ ImportBackend::ImportBackend(const ImportOptions& options) : options_(options) {
     entries_[key].push_back({label, std::move(expl)});
     ++n_rows_;
   };
-  if (jsonl) {
+  if (options_.match == "helpful-nle") {
+    // The first study's CSVs: instances by the helpful-nle adapter's uid rule (HealthFC's evidence
+    // list is joined there, so a text match would miss it).
+    std::vector<std::pair<int64_t, std::string>> bad;
+    for (auto& e : corpus::read_helpful_nle_explanations(options_.path, &bad)) add(e.uid, e.label, std::move(e.text));
+    if (!bad.empty())
+      throw InputError(options_.path + ":" + std::to_string(bad.front().first) + ": " + bad.front().second + " (" +
+                       std::to_string(bad.size()) + " bad rows)");
+  } else if (jsonl) {
     std::istringstream is(text);
     std::string line;
     int64_t n = 0;
@@ -186,7 +195,7 @@ std::vector<GenResult> ImportBackend::generate(const std::vector<GenRequest>& re
     const auto& r = requests[i];
     auto& g = out[i];
     if (!r.instance) throw BackendError("import backend: request without an instance");
-    const std::string key = options_.match == "uid" ? r.instance->uid : text_key(r.instance->text_a, r.instance->text_b);
+    const std::string key = options_.match == "text" ? text_key(r.instance->text_a, r.instance->text_b) : r.instance->uid;
     const auto it = entries_.find(key);
     int seen = 0;
     bool found = false;

@@ -13,7 +13,7 @@ namespace because::generate {
 
 struct ImportOptions {
   std::string path;                       ///< .csv or .jsonl
-  std::string match = "uid";              ///< uid or text
+  std::string match = "uid";              ///< uid, text, or helpful-nle (the first study's CSVs by the adapter's uid)
   std::string text_column = "explanation";
 };
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "corpus/adapters.h"
 #include "generate/import_backend.h"
 #include "util/error.h"
 
@@ -97,4 +98,25 @@ TEST(Import, FirstStudyReleasedFile) {
   rq.label = 0;
   auto r = b.generate({rq}, {});
   EXPECT_EQ(r[0].text.rfind("The premise specifies that the person is wearing green gear", 0), 0u);
+}
+
+TEST(Import, HelpfulNleHealthFcByAdapterUid) {
+  // HealthFC rows of the first study: the adapter joins the evidence list into text_b, so a text
+  // match cannot find them; import_match = helpful-nle matches by the adapter's uid.
+  const std::string claim = "Do masks help?", evidence = "['Masks slow spread.', 'Fit matters.']";
+  const auto p = write_tmp("explanations_m_HFC_final_ZS2.csv",
+                           "en_claim,en_filtered_sentences,label,explanation,human_explanation\n" + claim + ",\"" +
+                               evidence + "\",0,They do.,Studies show it.\n");
+  auto i = inst(corpus::detail::helpful_nle_uid(true, claim, evidence), claim, "Masks slow spread. Fit matters.");
+  std::vector<GenRequest> rq(1);
+  rq[0].instance = &i;
+  rq[0].label = 0;
+  ImportOptions o;
+  o.path = p;
+  o.match = "helpful-nle";
+  EXPECT_EQ(ImportBackend(o).generate(rq, {})[0].text, "They do.");
+  o.match = "text";
+  EXPECT_EQ(ImportBackend(o).generate(rq, {})[0].finish, Finish::kError);
+  o.match = "other";
+  EXPECT_THROW(ImportBackend{o}, ConfigError);
 }
