@@ -9,8 +9,9 @@
 namespace because::metrics {
 namespace {
 
-// Calls f(order, hi, lo) for every character n-gram of order 1..6: code points are < 2^21,
-// packed three per 64-bit word, so the key is exact.
+// Calls f(order, hi, lo) for the character n-grams of order 1..6 starting at each position, in
+// increasing order while f returns true: code points are < 2^21, packed three per 64-bit
+// word, so the key is exact.
 template <class F>
 void each_ngram(const std::u32string& s, F&& f) {
   const size_t len = s.size();
@@ -19,7 +20,7 @@ void each_ngram(const std::u32string& s, F&& f) {
     for (int k = 0; k < ChrfState::kOrder && i + k < len; ++k) {
       uint64_t& w = k < 3 ? hi : lo;
       w = (w << 21) | (static_cast<uint64_t>(s[i + k]) & 0x1FFFFF);
-      f(static_cast<uint32_t>(k + 1), hi, lo);
+      if (!f(static_cast<uint32_t>(k + 1), hi, lo)) break;
     }
   }
 }
@@ -35,7 +36,10 @@ void ChrfRefs::set(const std::u32string* refs, size_t n) {
   for (size_t r = 0; r < n; ++r) {
     NgramTable& t = tables_[r];
     t.reset(ChrfState::kOrder * refs[r].size());
-    each_ngram(refs[r], [&t](uint32_t order, uint64_t hi, uint64_t lo) { t.add(order, hi, lo); });
+    each_ngram(refs[r], [&t](uint32_t order, uint64_t hi, uint64_t lo) {
+      t.add(order, hi, lo);
+      return true;
+    });
     for (int k = 1; k <= ChrfState::kOrder; ++k) totals_[r][k - 1] = ngram_count(refs[r].size(), k);
   }
 }
@@ -48,17 +52,11 @@ ChrfState::Stats ChrfRefs::best_stats(const std::u32string& hyp) {
     t.begin_probe();
     std::array<int64_t, ChrfState::kOrder> match{};
     // An n-gram whose prefix is absent from the reference is absent too: stop extending there.
-    const size_t len = hyp.size();
-    for (size_t i = 0; i < len; ++i) {
-      uint64_t hi = 0, lo = 0;
-      for (int k = 0; k < ChrfState::kOrder && i + k < len; ++k) {
-        uint64_t& w = k < 3 ? hi : lo;
-        w = (w << 21) | (static_cast<uint64_t>(hyp[i + k]) & 0x1FFFFF);
-        const auto p = t.consume(static_cast<uint32_t>(k + 1), hi, lo);
-        if (p == NgramTable::kAbsent) break;
-        match[k] += p == NgramTable::kMatched;
-      }
-    }
+    each_ngram(hyp, [&](uint32_t order, uint64_t hi, uint64_t lo) {
+      const auto p = t.consume(order, hi, lo);
+      match[order - 1] += p == NgramTable::kMatched;
+      return p != NgramTable::kAbsent;
+    });
     ChrfState::Stats st{};
     for (int k = 1; k <= ChrfState::kOrder; ++k) {
       st[3 * (k - 1)] = ngram_count(hyp.size(), k);
