@@ -3,8 +3,8 @@
 #include "mpi/reduce_store.h"
 
 #include <algorithm>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <memory>
