@@ -33,4 +33,8 @@ expect 0 '"max_new_tokens": 12' -- "$exe" config --job "$tmp/good.ini" --json
 # Errors are one line.
 lines=$("$exe" config --explain.bogus=1 2>&1 | wc -l)
 if [[ $lines != 1 ]]; then echo "FAIL: error took $lines lines"; fail=1; fi
+# Every shipped job file (and each of its profiles) names only known options.
+for job in "${BECAUSE_SOURCE_DIR:?}"/jobs/*.ini; do
+  expect 0 'config hash' -- "$exe" config --job "$job"
+done
 exit $fail
