@@ -186,7 +186,7 @@ void BleuState::add_segment(int64_t hyp_len, int64_t ref_len, const std::array<i
   ref_len_ += std::max<int64_t>(ref_len, 0);
   for (int n = 1; n <= kOrder; ++n) {
     correct_[n - 1] += correct[n - 1];
-    total_[n - 1] += std::max<int64_t>(0, hyp_len - n + 1);
+    total_[n - 1] += ngram_count(static_cast<size_t>(hyp_len), n);
   }
 }
 

@@ -25,8 +25,6 @@ void each_ngram(const std::u32string& s, F&& f) {
   }
 }
 
-int64_t ngram_count(size_t len, int n) { return std::max<int64_t>(0, static_cast<int64_t>(len) - n + 1); }
-
 }  // namespace
 
 void ChrfRefs::set(const std::u32string* refs, size_t n) {

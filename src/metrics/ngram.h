@@ -9,6 +9,9 @@
 
 namespace because::metrics {
 
+/// Number of n-grams of order n in a sequence of `len` items.
+inline int64_t ngram_count(size_t len, int n) { return len + 1 > static_cast<size_t>(n) ? static_cast<int64_t>(len) - n + 1 : 0; }
+
 /// Strings to dense ids 0, 1, 2, ... in first-seen order. Ids are local to one interner (one
 /// rank's scorer); merged states never carry them.
 class Interner {

@@ -32,8 +32,6 @@ double counts_f(int64_t inter, int64_t n_target, int64_t n_pred) {
   return fmeasure(p, r);
 }
 
-int64_t ngram_count(size_t len, int n) { return std::max<int64_t>(0, static_cast<int64_t>(len) - n + 1); }
-
 }  // namespace
 
 std::vector<std::string> tokenize_rouge(std::string_view text, bool use_stemmer) {
