@@ -67,9 +67,18 @@ GradientReducer::GradientReducer(const Comm& comm, std::vector<torch::Tensor> pa
     sizes.back() += s.numel;
     slots_.push_back(std::move(s));
   }
+  const torch::Device device = unique.empty() ? torch::Device(torch::kCPU) : unique.front().device();
+  for (const auto& p : unique) {
+    if (p.device() != device)
+      throw Error("GradientReducer: parameters on " + device.str() + " and " + p.device().str() +
+                  " (one model, one device)");
+  }
+  const bool stage = !device.is_cpu() && comm_.size() > 1;
   buckets_.resize(sizes.size());
   for (size_t b = 0; b < sizes.size(); ++b) {
-    buckets_[b].flat = torch::zeros({sizes[b]}, torch::kFloat);
+    buckets_[b].flat = torch::zeros({sizes[b]}, torch::TensorOptions().dtype(torch::kFloat).device(device));
+    if (stage)
+      buckets_[b].host = torch::zeros({sizes[b]}, torch::TensorOptions().dtype(torch::kFloat).pinned_memory(device.is_cuda()));
     stats_.bytes += sizes[b] * 4;
   }
   for (auto& s : slots_) buckets_[s.bucket].n_slots++;
@@ -122,7 +131,9 @@ void GradientReducer::launch(Bucket& b) {
   b.launched = true;
   if (comm_.size() == 1) return;
   const double t0 = now_s();
-  BECAUSE_MPI_CHECK(MPI_Iallreduce(MPI_IN_PLACE, b.flat.data_ptr<float>(), static_cast<int>(b.flat.numel()),
+  torch::Tensor& buf = b.host.defined() ? b.host : b.flat;
+  if (b.host.defined()) b.host.copy_(b.flat);  // device -> host (synchronous)
+  BECAUSE_MPI_CHECK(MPI_Iallreduce(MPI_IN_PLACE, buf.data_ptr<float>(), static_cast<int>(buf.numel()),
                                    MPI_FLOAT, MPI_SUM, comm_.get(), &b.request));
   stats_.launch_s += now_s() - t0;
 }
@@ -158,6 +169,9 @@ void GradientReducer::finish_step() {
   }
   stats_.wait_s += now_s() - t0;
   torch::NoGradGuard no_grad;
+  for (auto& b : buckets_) {
+    if (b.host.defined()) b.flat.copy_(b.host);  // host -> device
+  }
   for (auto& s : slots_) {
     auto view = buckets_[s.bucket].flat.narrow(0, s.offset, s.numel).view(s.param.sizes());
     auto& g = s.param.mutable_grad();

@@ -1,6 +1,8 @@
 // Data-parallel gradient synchronisation: parameters broadcast from rank 0, gradients copied into
 // flat float32 buckets by autograd hooks and summed with MPI_Iallreduce while the backward pass
 // goes on (buckets launch strictly in index order, so every rank issues the same collectives).
+// Buckets live on the parameters' device; for a GPU model each bucket is staged through a
+// (pinned) host copy for MPI, so no CUDA-aware MPI is needed.
 #pragma once
 
 #include <torch/torch.h>
@@ -59,7 +61,8 @@ class GradientReducer {
     unsigned hook = 0;
   };
   struct Bucket {
-    torch::Tensor flat;  ///< float32, contiguous
+    torch::Tensor flat;  ///< float32, contiguous, on the parameters' device
+    torch::Tensor host;  ///< host copy reduced by MPI when `flat` is not on the CPU (else undefined)
     int n_slots = 0;
     int n_ready = 0;
     bool launched = false;

@@ -55,6 +55,34 @@ train::TrainData load_data(const config::Config& cfg, const std::string& run_dir
   return d;
 }
 
+// train.device: "cpu", "cuda" (GPU local rank % GPUs of the node, so that the ranks of a node
+// spread over its GPUs) or "cuda:N".
+torch::Device training_device(const Comm& comm, const std::string& spec) {
+  torch::Device d(torch::kCPU);
+  try {
+    d = torch::Device(spec);
+  } catch (const c10::Error&) {
+    throw ConfigError("train.device: unknown value '" + spec + "' (use cpu, cuda or cuda:N)");
+  }
+  if (d.is_cpu()) return d;
+  if (!d.is_cuda()) throw ConfigError("train.device: unsupported device '" + spec + "' (use cpu, cuda or cuda:N)");
+  const int64_t count = static_cast<int64_t>(torch::cuda::device_count());
+  if (count == 0)
+    throw ConfigError("train.device = " + spec + ": no CUDA device is visible to this process (a CPU-only libtorch, "
+                      "no GPU on this node, or CUDA_VISIBLE_DEVICES empty); use train.device = cpu");
+  if (d.has_index()) {
+    if (d.index() >= count)
+      throw ConfigError("train.device = " + spec + ": this node has " + std::to_string(count) + " CUDA device(s)");
+    return d;
+  }
+  MPI_Comm node;
+  BECAUSE_MPI_CHECK(MPI_Comm_split_type(comm.get(), MPI_COMM_TYPE_SHARED, comm.rank(), MPI_INFO_NULL, &node));
+  int local = 0;
+  BECAUSE_MPI_CHECK(MPI_Comm_rank(node, &local));
+  BECAUSE_MPI_CHECK(MPI_Comm_free(&node));
+  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local % count));
+}
+
 // Tokenizer: given, the init model's, or trained on the training texts (rank 0 writes it).
 std::string prepare_tokenizer(const Comm& comm, const config::TrainConfig& t, const train::TrainData& data,
                               const std::string& work_dir) {
@@ -180,10 +208,11 @@ TrainStageResult run_train_stage(const Comm& comm, const std::vector<config::Con
         t.copy_(it->second);
       }
     }
+    next->to_device(training_device(comm, cfg.train.device));
     task = std::move(next);
     data = std::move(next_data);
     log::info0("train[", phase, "]: ", cfg.train.task, " on ", task->n_train(), " examples, ", comm.size(), " ranks, global batch ",
-               cfg.train.batch_size);
+               cfg.train.batch_size, ", device ", cfg.train.device, ", precision ", cfg.train.precision);
     auto lc = loop_config(cfg, phase, work_dir, log_path, *task, config_hash);
     auto r = run_training(comm, *task, lc);
     if (r.train_s > 0)
@@ -208,12 +237,12 @@ TrainStageResult run_train_stage(const Comm& comm, const std::vector<config::Con
   }
   if (comm.root()) {
     const std::string tmp = result.model_dir + ".tmp";
-    fs::remove_all(tmp);
+    files::remove_tree(tmp);
     task->save_model(tmp);
     std::string lines;
     for (const auto& s : samples) lines += s.dump() + "\n";
     if (!samples.empty()) files::write_atomic(tmp + "/samples.jsonl", lines);
-    fs::remove_all(result.model_dir);
+    files::remove_tree(result.model_dir);
     files::make_dirs(run_dir + "/models");
     fs::rename(tmp, result.model_dir);
     if (data->from_store && !probs.empty() && !phases.back().train.eval_splits.items.empty()) {

@@ -2,6 +2,15 @@
 #include "mpi/torch/train_loop.h"
 
 #include <ATen/autocast_mode.h>
+#include <torch/version.h>
+
+// libtorch 2.4 replaced the per-device autocast calls (is_cpu_enabled, set_autocast_gpu_dtype, ...)
+// by calls taking the device type.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+#define BECAUSE_TORCH_AUTOCAST_BY_DEVICE 1
+#else
+#define BECAUSE_TORCH_AUTOCAST_BY_DEVICE 0
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -21,38 +30,57 @@
 namespace because::mpi {
 namespace {
 
-// Mixed precision for the scope of a forward pass: eligible ops (matmuls, linear layers) run in
-// bfloat16 on CPU and CUDA; the previous autocast state comes back on exit.
-class AutocastBf16 {
+// Mixed precision for the scope of a forward pass: eligible ops (matmuls, linear layers) of the
+// model's device type run in `dtype` (bfloat16 on CPU or CUDA, float16 on CUDA); the previous
+// autocast state comes back on exit.
+class Autocast {
  public:
-  explicit AutocastBf16(bool on) : on_(on) {
+  Autocast(bool on, at::ScalarType dtype, c10::DeviceType device) : on_(on), device_(device) {
     if (!on_) return;
-    cpu_ = at::autocast::is_cpu_enabled();
-    gpu_ = at::autocast::is_enabled();
-    cpu_dtype_ = at::autocast::get_autocast_cpu_dtype();
-    gpu_dtype_ = at::autocast::get_autocast_gpu_dtype();
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-    at::autocast::set_cpu_enabled(true);
-    at::autocast::set_enabled(true);
+#if BECAUSE_TORCH_AUTOCAST_BY_DEVICE
+    was_enabled_ = at::autocast::is_autocast_enabled(device_);
+    was_dtype_ = at::autocast::get_autocast_dtype(device_);
+    at::autocast::set_autocast_dtype(device_, dtype);
+    at::autocast::set_autocast_enabled(device_, true);
+#else
+    const bool cpu = device_ == c10::DeviceType::CPU;
+    was_enabled_ = cpu ? at::autocast::is_cpu_enabled() : at::autocast::is_enabled();
+    was_dtype_ = cpu ? at::autocast::get_autocast_cpu_dtype() : at::autocast::get_autocast_gpu_dtype();
+    if (cpu) {
+      at::autocast::set_autocast_cpu_dtype(dtype);
+      at::autocast::set_cpu_enabled(true);
+    } else {
+      at::autocast::set_autocast_gpu_dtype(dtype);
+      at::autocast::set_enabled(true);
+    }
+#endif
     at::autocast::increment_nesting();
   }
-  ~AutocastBf16() {
+  ~Autocast() {
     if (!on_) return;
     if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-    at::autocast::set_cpu_enabled(cpu_);
-    at::autocast::set_enabled(gpu_);
-    at::autocast::set_autocast_cpu_dtype(cpu_dtype_);
-    at::autocast::set_autocast_gpu_dtype(gpu_dtype_);
+#if BECAUSE_TORCH_AUTOCAST_BY_DEVICE
+    at::autocast::set_autocast_enabled(device_, was_enabled_);
+    at::autocast::set_autocast_dtype(device_, was_dtype_);
+#else
+    if (device_ == c10::DeviceType::CPU) {
+      at::autocast::set_cpu_enabled(was_enabled_);
+      at::autocast::set_autocast_cpu_dtype(was_dtype_);
+    } else {
+      at::autocast::set_enabled(was_enabled_);
+      at::autocast::set_autocast_gpu_dtype(was_dtype_);
+    }
+#endif
   }
-  AutocastBf16(const AutocastBf16&) = delete;
-  AutocastBf16& operator=(const AutocastBf16&) = delete;
+  Autocast(const Autocast&) = delete;
+  Autocast& operator=(const Autocast&) = delete;
 
  private:
-  bool on_, cpu_ = false, gpu_ = false;
-  at::ScalarType cpu_dtype_ = at::kBFloat16, gpu_dtype_ = at::kHalf;
+  bool on_;
+  c10::DeviceType device_;
+  bool was_enabled_ = false;
+  at::ScalarType was_dtype_ = at::kBFloat16;
 };
-
 
 double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -69,7 +97,7 @@ std::vector<int64_t> permutation(int64_t n, uint64_t seed, bool shuffle, int64_t
 
 // Gathers a [n_local][L] float tensor from every rank into [n_total][L] on every rank.
 torch::Tensor allgather_rows(const Comm& comm, torch::Tensor local, int64_t width) {
-  local = local.defined() ? local.to(torch::kFloat).contiguous() : torch::zeros({0, width});
+  local = local.defined() ? local.to(torch::kCPU, torch::kFloat).contiguous() : torch::zeros({0, width});
   const int n_local = static_cast<int>(local.numel());
   std::vector<int> counts(static_cast<size_t>(comm.size())), displs(static_cast<size_t>(comm.size()));
   BECAUSE_MPI_CHECK(MPI_Allgather(&n_local, 1, MPI_INT, counts.data(), 1, MPI_INT, comm.get()));
@@ -157,12 +185,18 @@ nlohmann::json evaluate_all(const Comm& comm, train::Task& task, std::map<std::s
 
 LoopResult run_training(const Comm& comm, train::Task& task, const LoopConfig& cfg) {
   if (cfg.batch_size <= 0) throw ConfigError("train.batch_size must be positive");
-  if (cfg.precision != "float32" && cfg.precision != "bfloat16")
-    throw ConfigError("train.precision: unknown value '" + cfg.precision +
-                      "' (float32, or bfloat16 for mixed precision; float16 needs loss scaling, which is not implemented)");
-  const bool autocast = cfg.precision == "bfloat16";
   const auto params = task.named_parameters();
   const auto state = task.named_state();
+  const torch::Device device = params.empty() ? torch::Device(torch::kCPU) : params.front().second.device();
+  if (cfg.precision != "float32" && cfg.precision != "bfloat16" && cfg.precision != "float16")
+    throw ConfigError("train.precision: unknown value '" + cfg.precision +
+                      "' (float32; bfloat16 or float16 for mixed precision)");
+  if (cfg.precision == "float16" && !device.is_cuda())
+    throw ConfigError("train.precision = float16 needs a CUDA device (train.device = cuda); the model is on " +
+                      device.str() + ", where bfloat16 is the mixed precision");
+  const bool autocast = cfg.precision != "float32";
+  const at::ScalarType autocast_dtype = cfg.precision == "float16" ? at::kHalf : at::kBFloat16;
+  train::LossScaler scaler(cfg.precision == "float16", cfg.loss_scale_init);
   auto opt = train::make_adamw(params, cfg.adamw);
   const int64_t n = task.n_train();
   if (n <= 0) throw InputError("training phase '" + cfg.phase + "' has no training rows");
@@ -189,6 +223,7 @@ LoopResult run_training(const Comm& comm, train::Task& task, const LoopConfig& c
                           loaded->fingerprint + " vs " + cfg.fingerprint +
                           "); remove it or use another run directory to start over");
       st = *loaded;
+      scaler.restore(st.loss_scale, st.loss_scale_clean);
       result.resumed = true;
       if (st.best_step >= 0 && files::exists(cfg.checkpoint_dir + "/best.pt")) {
         best = clone_all(state);
@@ -219,6 +254,8 @@ LoopResult run_training(const Comm& comm, train::Task& task, const LoopConfig& c
   GradientReducer reducer(comm, ptensors, cfg.bucket_bytes, cfg.overlap);
   const auto save = [&](bool final) {
     if (!checkpoints) return;
+    st.loss_scale = scaler.enabled() ? scaler.scale() : 0.0;
+    st.loss_scale_clean = scaler.clean_steps();
     if (comm.root()) train::save_checkpoint(cfg.checkpoint_dir, state, *opt, st);
     comm.barrier();
     (void)final;
@@ -264,21 +301,34 @@ LoopResult run_training(const Comm& comm, train::Task& task, const LoopConfig& c
     opt->zero_grad();
     train::LossSum ls;
     {
-      const AutocastBf16 guard(autocast);
+      const Autocast guard(autocast, autocast_dtype, device.type());
       ls = task.loss(rows);
     }
     const int64_t units = comm.sum(ls.count);
     double local_loss = 0;
+    const double loss_scale = scaler.scale();
     if (ls.count > 0 && ls.sum.defined()) {
       local_loss = ls.sum.detach().item<double>();
-      if (units > 0 && ls.sum.requires_grad()) (ls.sum / static_cast<double>(units)).backward();
+      if (units > 0 && ls.sum.requires_grad()) {
+        const double u = static_cast<double>(units);
+        (scaler.enabled() ? ls.sum * (loss_scale / u) : ls.sum / u).backward();
+      }
     }
     const double wait0 = reducer.stats().wait_s;
     reducer.finish_step();
-    const double norm = train::clip_grad_norm(params, cfg.clip_norm);
+    // The summed gradients are those of the scaled loss; an overflow (float16) skips the step.
+    const double sq = train::grad_sq_norm(params);
+    const bool overflow = scaler.enabled() && comm.any(!std::isfinite(sq));
+    const double norm = std::sqrt(sq) / loss_scale;
     const double lr = cfg.adamw.lr * train::lr_factor(cfg.schedule, st.step, warmup, total);
     train::set_lr(*opt, lr);
-    if (units > 0) opt->step();
+    if (overflow) {
+      result.skipped_steps++;
+    } else {
+      train::scale_grads(params, train::clip_factor(norm, cfg.clip_norm) / loss_scale);
+      if (units > 0) opt->step();
+    }
+    scaler.update(overflow);
     std::vector<double> sums{local_loss, static_cast<double>(rows.size()), static_cast<double>(ls.tokens)};
     comm.sum_inplace(sums);
     const double loss = units > 0 ? sums[0] / static_cast<double>(units) : 0.0;
@@ -296,10 +346,15 @@ LoopResult run_training(const Comm& comm, train::Task& task, const LoopConfig& c
     result.train_s += now_s() - t0;
     if (comm.root() && (st.step % std::max<int64_t>(1, cfg.log_every) == 0 || st.step == total)) {
       const double dt = std::max(1e-9, now_s() - interval_t0);
-      append_log(cfg.log_path, {{"phase", cfg.phase}, {"step", st.step}, {"epoch", st.epoch}, {"loss", loss},
-                                {"lr", lr}, {"grad_norm", norm}, {"samples_per_s", interval_samples / dt},
-                                {"tokens_per_s", interval_tokens / dt}, {"allreduce_wait_frac", interval_wait / dt},
-                                {"ranks", comm.size()}});
+      nlohmann::json line = {{"phase", cfg.phase}, {"step", st.step}, {"epoch", st.epoch}, {"loss", loss},
+                             {"lr", lr}, {"grad_norm", overflow ? nlohmann::json(nullptr) : nlohmann::json(norm)},
+                             {"samples_per_s", interval_samples / dt}, {"tokens_per_s", interval_tokens / dt},
+                             {"allreduce_wait_frac", interval_wait / dt}, {"ranks", comm.size()}};
+      if (scaler.enabled()) {
+        line["loss_scale"] = scaler.scale();
+        line["skipped_steps"] = result.skipped_steps;
+      }
+      append_log(cfg.log_path, line);
       log::info0("train[", cfg.phase, "] step ", st.step, "/", total, " loss ", loss, " lr ", lr, " ",
                  static_cast<int64_t>(interval_samples / dt), " samples/s");
       interval_t0 = now_s();
@@ -329,6 +384,9 @@ LoopResult run_training(const Comm& comm, train::Task& task, const LoopConfig& c
   st.done = true;
   save(true);
   result.steps = st.step;
+  if (result.skipped_steps > 0)
+    log::info0("train[", cfg.phase, "]: ", result.skipped_steps, " of ", result.losses.size(),
+               " steps skipped for float16 gradient overflow (final loss scale ", scaler.scale(), ")");
   result.allreduce_wait_s = reducer.stats().wait_s;
   result.allreduce_launch_s = reducer.stats().launch_s;
   return result;

@@ -38,9 +38,12 @@ struct LoopConfig {
   int64_t log_every = 10;          ///< steps between log lines
   int64_t bucket_bytes = 4 << 20;  ///< gradient bucket size (bytes)
   bool overlap = true;             ///< all-reduce during backward
-  /// float32, or bfloat16: training forward passes under autocast to bfloat16 (CPU, and CUDA
-  /// when the model is there); weights, gradients, optimizer state and losses stay float32.
+  /// float32; bfloat16: training forward passes under autocast to bfloat16 on the model's device
+  /// (CPU or CUDA); float16 (CUDA only): autocast to float16 with dynamic loss scaling (a step
+  /// whose gradients overflow is skipped). Weights, gradients, optimizer state and losses stay
+  /// float32. The loop runs on the device of the task's parameters (Task::to_device).
   std::string precision = "float32";
+  double loss_scale_init = 65536.0; ///< float16: initial dynamic loss scale
   std::string fingerprint;         ///< describes data and settings; a checkpoint with another refuses to resume
   /// Called after every optimizer step on every rank (tests use it to request a stop).
   std::function<void(int64_t step)> after_step;
@@ -57,6 +60,7 @@ struct LoopResult {
   double allreduce_launch_s = 0;    ///< seconds in MPI calls during backward
   int64_t samples = 0;              ///< training examples processed (all ranks)
   int64_t tokens = 0;               ///< input tokens processed (all ranks)
+  int64_t skipped_steps = 0;        ///< float16 steps skipped for gradient overflow (this call)
 };
 
 /// Rows of batch `batch` (0-based) of `epoch` that `rank` of `size` processes.

@@ -42,7 +42,9 @@ void add_options(Options& o, TrainConfig& c) {
   o.add("train.schedule", &c.schedule, "learning-rate schedule after warm-up: linear, cosine, constant");
   o.add("train.warmup", &c.warmup, "warm-up: fraction of the steps when < 1, else steps");
   o.add("train.clip_norm", &c.clip_norm, "global gradient-norm clip (0: none)");
-  o.add("train.precision", &c.precision, "float32, or bfloat16: mixed precision (forward passes autocast to bfloat16; weights, optimizer and loss stay float32)");
+  o.add("train.precision", &c.precision, "float32; bfloat16 (CPU or CUDA) or float16 (CUDA, dynamic loss scaling): mixed precision, forward passes autocast, weights, optimizer and loss stay float32");
+  o.add("train.device", &c.device, "where the model trains: cpu, cuda (each rank takes GPU local rank % GPUs of the node) or cuda:N")
+      .not_hashed("train.device");
   o.add("train.eval_every", &c.eval_every, "evaluate every N steps (0: after every epoch)");
   o.add("train.best_metric", &c.best_metric, "metric that picks the kept weights, e.g. macro_f1 or loss (empty: the last weights)");
   o.add("train.checkpoint_every", &c.checkpoint_every, "checkpoint every N steps (0: only on stop and at the end)");

@@ -53,7 +53,8 @@ struct TrainConfig {
   std::string schedule = "linear";  ///< learning-rate schedule after warm-up: linear, cosine, constant
   double warmup = 0.06;  ///< warm-up: fraction of the steps when < 1, else steps
   double clip_norm = 1.0;  ///< global gradient-norm clip (0: none)
-  std::string precision = "float32";  ///< float32, or bfloat16 (mixed precision: forward passes autocast to bfloat16)
+  std::string precision = "float32";  ///< float32; bfloat16 (CPU or CUDA) or float16 (CUDA, with loss scaling): mixed precision
+  std::string device = "cpu";  ///< cpu, cuda (each rank takes GPU local_rank % count), or cuda:N
   // Evaluation, checkpoints, logs.
   int64_t eval_every = 0;  ///< evaluate every N steps (0: after every epoch)
   std::string best_metric = "";  ///< metric that picks the kept weights, e.g. macro_f1 or loss ("" : the last weights)

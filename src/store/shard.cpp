@@ -189,9 +189,11 @@ std::set<int64_t> prepare_shard_set(const std::string& run_dir, const std::strin
                         ", this run has " + config_hash +
                         ": the configuration changed. Pass --restart to discard that work, or use another --run");
     log::warn("restart: discarding shard set ", shard_set_dir(run_dir, set), " (config hash ", other, ")");
-    std::error_code ec;
-    fs::remove_all(shard_set_dir(run_dir, set), ec);
-    if (ec) throw StoreError("cannot remove " + shard_set_dir(run_dir, set) + ": " + ec.message());
+    try {
+      files::remove_tree(shard_set_dir(run_dir, set));
+    } catch (const Error& e) {
+      throw StoreError(e.what());
+    }
   }
   return completed_chunks(run_dir, set);
 }

@@ -15,7 +15,8 @@ namespace fs = std::filesystem;
 
 nlohmann::json LoopState::to_json() const {
   return {{"step", step}, {"epoch", epoch}, {"batch", batch}, {"done", done}, {"best_metric", best_metric},
-          {"best_value", best_value}, {"best_step", best_step}, {"fingerprint", fingerprint}};
+          {"best_value", best_value}, {"best_step", best_step}, {"fingerprint", fingerprint},
+          {"loss_scale", loss_scale}, {"loss_scale_clean", loss_scale_clean}};
 }
 
 LoopState LoopState::from_json(const nlohmann::json& j) {
@@ -28,6 +29,8 @@ LoopState LoopState::from_json(const nlohmann::json& j) {
   s.best_value = j.at("best_value");
   s.best_step = j.at("best_step");
   s.fingerprint = j.at("fingerprint");
+  s.loss_scale = j.value("loss_scale", 0.0);
+  s.loss_scale_clean = j.value("loss_scale_clean", int64_t{0});
   return s;
 }
 
@@ -73,7 +76,7 @@ void save_checkpoint(const std::string& dir, const NamedTensors& state, torch::o
   std::snprintf(name, sizeof name, "step-%09lld", static_cast<long long>(loop.step));
   const std::string final_dir = dir + "/" + name;
   const std::string tmp = dir + "/." + name + ".tmp." + std::to_string(::getpid());
-  fs::remove_all(tmp);
+  files::remove_tree(tmp);
   files::make_dirs(tmp);
   save_tensors(tmp + "/model.pt", state);
   {
@@ -83,7 +86,7 @@ void save_checkpoint(const std::string& dir, const NamedTensors& state, torch::o
     fsync_path(tmp + "/optimizer.pt");
   }
   files::write_atomic(tmp + "/state.json", loop.to_json().dump(2) + "\n");
-  fs::remove_all(final_dir);
+  files::remove_tree(final_dir);
   fs::rename(tmp, final_dir);
   files::write_atomic(dir + "/latest", std::string(name) + "\n");
   // Prune older step directories.
@@ -93,7 +96,7 @@ void save_checkpoint(const std::string& dir, const NamedTensors& state, torch::o
     if (e.is_directory() && n.rfind("step-", 0) == 0) steps.push_back(n);
   }
   std::sort(steps.begin(), steps.end());
-  for (size_t i = 0; i + static_cast<size_t>(std::max(keep, 1)) < steps.size(); ++i) fs::remove_all(dir + "/" + steps[i]);
+  for (size_t i = 0; i + static_cast<size_t>(std::max(keep, 1)) < steps.size(); ++i) files::remove_tree(dir + "/" + steps[i]);
 }
 
 std::optional<LoopState> load_checkpoint(const std::string& dir, const NamedTensors& state,
@@ -111,7 +114,8 @@ std::optional<LoopState> load_checkpoint(const std::string& dir, const NamedTens
   }
   load_tensors(d + "/model.pt", state);
   torch::serialize::InputArchive ar;
-  ar.load_from(d + "/optimizer.pt");
+  const torch::Device device = state.empty() ? torch::Device(torch::kCPU) : state.front().second.device();
+  ar.load_from(d + "/optimizer.pt", device);
   opt.load(ar);
   return s;
 }

@@ -24,6 +24,8 @@ struct LoopState {
   double best_value = 0;       ///< its best value so far
   int64_t best_step = -1;      ///< step of the best evaluation (-1: none yet)
   std::string fingerprint;     ///< what the run trains (data size, batch, seed): resume checks it
+  double loss_scale = 0;       ///< float16 dynamic loss scale (0: not used)
+  int64_t loss_scale_clean = 0;  ///< clean steps since the scale last changed
   nlohmann::json to_json() const;
   static LoopState from_json(const nlohmann::json& j);
 };
@@ -37,7 +39,8 @@ void load_tensors(const std::string& path, const NamedTensors& tensors);
 /// Writes a checkpoint (call on one rank). Keeps only the newest `keep` step directories.
 void save_checkpoint(const std::string& dir, const NamedTensors& state, torch::optim::Optimizer& opt,
                      const LoopState& loop, int keep = 1);
-/// Loads the newest checkpoint of `dir` into `state` and `opt`; nullopt when there is none.
+/// Loads the newest checkpoint of `dir` into `state` and `opt` (tensors go to the device of
+/// `state`, whatever device wrote them); nullopt when there is none.
 std::optional<LoopState> load_checkpoint(const std::string& dir, const NamedTensors& state,
                                          torch::optim::Optimizer& opt);
 

@@ -74,6 +74,10 @@ class ClassifierTask : public Task {
     return out;
   }
   void set_training(bool on) override { model_->train(on); }
+  void to_device(const torch::Device& device) override {
+    model_->to(device);
+    device_ = device;
+  }
   int64_t n_train() const override { return static_cast<int64_t>(train_rows_.size()); }
 
   LossSum loss(const std::vector<int64_t>& rows) override {
@@ -87,9 +91,9 @@ class ClassifierTask : public Task {
     if (!soft_) {
       std::vector<int64_t> gold;
       for (auto i : inst) gold.push_back(data_.instances[static_cast<size_t>(i)].gold);
-      out.sum = F::nll_loss(logp, torch::tensor(gold, torch::kLong), F::NLLLossFuncOptions().reduction(torch::kSum));
+      out.sum = F::nll_loss(logp, torch::tensor(gold, torch::kLong).to(device_), F::NLLLossFuncOptions().reduction(torch::kSum));
     } else {
-      auto t = targets(inst);
+      auto t = targets(inst).to(device_);
       if (cfg_.soft_loss == "ce") {
         out.sum = -(t * logp).sum();
       } else {
@@ -114,7 +118,7 @@ class ClassifierTask : public Task {
       for (size_t j = k; j < std::min(rows.size(), k + step); ++j) inst.push_back(all[static_cast<size_t>(rows[j])]);
       auto pb = batch(inst);
       auto logits = model_->forward(pb.ids, pb.mask, pb.types).to(torch::kFloat);
-      auto logp = torch::log_softmax(logits, -1);
+      auto logp = torch::log_softmax(logits, -1).to(torch::kCPU);
       probs.push_back(logp.exp());
       for (size_t j = 0; j < inst.size(); ++j) {
         const auto& ins = data_.instances[static_cast<size_t>(inst[j])];
@@ -189,7 +193,13 @@ class ClassifierTask : public Task {
       }
       enc.push_back(e);
     }
-    return pad_batch(enc, pad_id(*tok_));
+    auto pb = pad_batch(enc, pad_id(*tok_));
+    if (!device_.is_cpu()) {
+      pb.ids = pb.ids.to(device_);
+      pb.mask = pb.mask.to(device_);
+      pb.types = pb.types.to(device_);
+    }
+    return pb;
   }
   torch::Tensor targets(const std::vector<int64_t>& inst) {
     const int64_t L = static_cast<int64_t>(data_.labels.size());
@@ -207,6 +217,7 @@ class ClassifierTask : public Task {
   std::unique_ptr<text::Tokenizer> tok_;
   InputSettings input_;
   model::Encoder model_{nullptr};
+  torch::Device device_{torch::kCPU};
   std::vector<int64_t> train_rows_;
   std::map<std::string, std::vector<int64_t>> eval_rows_;
   std::vector<EncodedInput> encoded_;

@@ -70,6 +70,10 @@ class DecoderTask : public GenerativeTask {
     return out;
   }
   void set_training(bool on) override { model_->train(on); }
+  void to_device(const torch::Device& device) override {
+    model_->to(device);
+    device_ = device;
+  }
   int64_t n_train() const override { return static_cast<int64_t>(train_.size()); }
   std::vector<std::string> eval_splits() const override { return cfg_.eval_splits.items; }
   int64_t n_eval(const std::string& split) const override { return static_cast<int64_t>(eval_.at(split).size()); }
@@ -147,8 +151,8 @@ class DecoderTask : public GenerativeTask {
       out.count += static_cast<int64_t>(seq.size()) - p;
       out.tokens += static_cast<int64_t>(seq.size());
     }
-    auto logits = model_->forward(ids, mask).to(torch::kFloat);
-    out.sum = F::cross_entropy(logits.reshape({B * T, -1}), labels.reshape({B * T}),
+    auto logits = model_->forward(ids.to(device_), mask.to(device_)).to(torch::kFloat);
+    out.sum = F::cross_entropy(logits.reshape({B * T, -1}), labels.to(device_).reshape({B * T}),
                                F::CrossEntropyFuncOptions().reduction(torch::kSum).ignore_index(-100));
     return out;
   }
@@ -193,13 +197,14 @@ class DecoderTask : public GenerativeTask {
     }
     const int64_t max_new = std::min<int64_t>(cfg_.max_new_tokens, model_->config().max_position_embeddings - T);
     auto cache = model_->new_cache(B, T + std::max<int64_t>(max_new, 1));
-    auto logits = model_->forward_cached(ids, mask, cache, true);
+    auto logits = model_->forward_cached(ids.to(device_), mask.to(device_), cache, true);
     std::vector<std::vector<int32_t>> out(static_cast<size_t>(B));
     std::vector<bool> done(static_cast<size_t>(B), false);
     const auto& stop = tok_->special().stop;
     for (int64_t s = 0; s < max_new; ++s) {
       auto next = logits.select(1, logits.size(1) - 1).argmax(-1).to(torch::kLong);
-      auto acc = next.accessor<int64_t, 1>();
+      const auto next_cpu = next.to(torch::kCPU);
+      auto acc = next_cpu.accessor<int64_t, 1>();
       bool all_done = true;
       for (int64_t i = 0; i < B; ++i) {
         if (done[static_cast<size_t>(i)]) continue;
@@ -212,7 +217,7 @@ class DecoderTask : public GenerativeTask {
         all_done = false;
       }
       if (all_done || s + 1 == max_new) break;
-      logits = model_->forward_cached(next.view({B, 1}), torch::ones({B, 1}, torch::kLong), cache, true);
+      logits = model_->forward_cached(next.view({B, 1}), torch::ones({B, 1}, next.options()), cache, true);
     }
     model_->train(was_training);
     return out;
@@ -223,6 +228,7 @@ class DecoderTask : public GenerativeTask {
   std::string tokenizer_dir_;
   std::unique_ptr<text::Tokenizer> tok_;
   model::Decoder model_{nullptr};
+  torch::Device device_{torch::kCPU};
   std::vector<LmExample> train_;
   std::map<std::string, std::vector<LmExample>> eval_;
 };

@@ -1,6 +1,7 @@
 // AdamW construction, learning-rate setting and gradient clipping (see optim.h).
 #include "train/optim.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace because::train {
@@ -32,19 +33,49 @@ void set_lr(torch::optim::Optimizer& opt, double lr) {
   for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
 }
 
-double clip_grad_norm(const NamedTensors& params, double max_norm) {
+double grad_sq_norm(const NamedTensors& params) {
   torch::NoGradGuard no_grad;
-  double sq = 0;
+  torch::Tensor sq;
   for (const auto& [name, p] : params) {
-    if (p.grad().defined()) sq += p.grad().to(torch::kDouble).pow(2).sum().item<double>();
+    if (!p.grad().defined()) continue;
+    auto s = p.grad().to(torch::kDouble).pow(2).sum();
+    sq = sq.defined() ? sq + s : s;
   }
-  const double norm = std::sqrt(sq);
-  if (max_norm > 0 && norm > max_norm) {
-    const double scale = max_norm / (norm + 1e-6);
-    for (const auto& [name, p] : params)
-      if (p.grad().defined()) p.mutable_grad().mul_(scale);
-  }
+  return sq.defined() ? sq.item<double>() : 0.0;
+}
+
+void scale_grads(const NamedTensors& params, double factor) {
+  if (factor == 1.0) return;
+  torch::NoGradGuard no_grad;
+  for (const auto& [name, p] : params)
+    if (p.grad().defined()) p.mutable_grad().mul_(factor);
+}
+
+double clip_factor(double norm, double max_norm) {
+  return max_norm > 0 && norm > max_norm ? max_norm / (norm + 1e-6) : 1.0;
+}
+
+double clip_grad_norm(const NamedTensors& params, double max_norm) {
+  const double norm = std::sqrt(grad_sq_norm(params));
+  scale_grads(params, clip_factor(norm, max_norm));
   return norm;
+}
+
+void LossScaler::update(bool overflow) {
+  if (!enabled_) return;
+  if (overflow) {
+    scale_ = std::max(scale_ * 0.5, 1.0);
+    clean_ = 0;
+  } else if (++clean_ >= growth_interval_) {
+    scale_ *= 2.0;
+    clean_ = 0;
+  }
+}
+
+void LossScaler::restore(double scale, int64_t clean_steps) {
+  if (!enabled_ || scale <= 0) return;
+  scale_ = scale;
+  clean_ = clean_steps;
 }
 
 }  // namespace because::train

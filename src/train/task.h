@@ -38,6 +38,9 @@ class Task {
   virtual NamedTensors named_state() = 0;
   /// Switches dropout on or off.
   virtual void set_training(bool on) = 0;
+  /// Moves the model (parameters and buffers) to `device`; later batches are built there and
+  /// evaluation returns CPU tensors. The default accepts the CPU only (ConfigError otherwise).
+  virtual void to_device(const torch::Device& device);
   /// Number of training examples.
   virtual int64_t n_train() const = 0;
   /// Summed loss over the given training rows (indices in [0, n_train)).

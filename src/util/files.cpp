@@ -2,6 +2,8 @@
 #include "util/files.h"
 
 #include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -49,6 +51,36 @@ void write_atomic(const std::string& path, const std::string& content) {
     ::fsync(dfd);
     ::close(dfd);
   }
+}
+
+namespace {
+
+thread_local std::string remove_failed;
+
+int remove_entry(const char* path, const struct stat*, int type, struct FTW*) {
+  const int rc = type == FTW_DP ? ::rmdir(path) : ::unlink(path);
+  if (rc != 0 && errno != ENOENT) {
+    remove_failed = std::string(path) + ": " + std::strerror(errno);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void remove_tree(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return;
+    throw Error(path + ": cannot remove (" + std::strerror(errno) + ")");
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) throw Error(path + ": cannot remove (" + std::strerror(errno) + ")");
+    return;
+  }
+  remove_failed.clear();
+  if (::nftw(path.c_str(), remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+    throw Error("cannot remove " + (remove_failed.empty() ? path + " (" + std::strerror(errno) + ")" : remove_failed));
 }
 
 void make_dirs(const std::string& path) {

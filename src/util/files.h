@@ -12,5 +12,10 @@ void write_atomic(const std::string& path, const std::string& content);
 /// mkdir -p; throws Error naming the path.
 void make_dirs(const std::string& path);
 bool exists(const std::string& path);
+/// rm -rf: removes `path` and everything under it (links are removed, not followed); nothing when
+/// it does not exist; throws Error naming the first path that cannot be removed. Used instead of
+/// std::filesystem::remove_all, which the PyTorch wheel's libtorch.so exports in a broken copy
+/// that a CUDA build linked against it would call.
+void remove_tree(const std::string& path);
 
 }  // namespace because::files

@@ -6,11 +6,13 @@
 #include <ATen/autocast_mode.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "mpi/comm.h"
 #include "mpi/torch/train_loop.h"
 #include "util/error.h"
+#include "util/files.h"
 #include "util/signals.h"
 
 namespace because {
@@ -34,10 +36,15 @@ class MlpTask : public train::Task {
   }
   train::NamedTensors named_state() override { return named_parameters(); }
   void set_training(bool on) override { net_->train(on); }
+  void to_device(const torch::Device& device) override {
+    net_->to(device);
+    x_ = x_.to(device);
+    y_ = y_.to(device);
+  }
   int64_t n_train() const override { return x_.size(0); }
   train::LossSum loss(const std::vector<int64_t>& rows) override {
     if (rows.empty()) return {torch::zeros({}), 0, 0};
-    auto idx = torch::tensor(rows, torch::kLong);
+    auto idx = torch::tensor(rows, torch::kLong).to(x_.device());
     auto logits = net_->forward(x_.index_select(0, idx));
     auto l = torch::nn::functional::cross_entropy(logits, y_.index_select(0, idx),
                                                   torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
@@ -48,22 +55,22 @@ class MlpTask : public train::Task {
   train::EvalPart evaluate(const std::string&, const std::vector<int64_t>& rows) override {
     train::EvalPart p;
     if (rows.empty()) return p;
-    auto idx = torch::tensor(rows, torch::kLong);
+    auto idx = torch::tensor(rows, torch::kLong).to(x_.device());
     auto logits = net_->forward(x_.index_select(0, idx));
-    p.probs = torch::softmax(logits, -1);
+    p.probs = torch::softmax(logits, -1).to(torch::kCPU);
     p.loss_sum = torch::nn::functional::cross_entropy(logits, y_.index_select(0, idx),
                  torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum)).item<double>();
     p.loss_count = static_cast<int64_t>(rows.size());
     return p;
   }
   nlohmann::json score(const std::string&, const torch::Tensor& probs, double mean_loss) override {
-    const double acc = probs.argmax(1).eq(y_).to(torch::kDouble).mean().item<double>();
+    const double acc = probs.argmax(1).eq(y_.to(torch::kCPU)).to(torch::kDouble).mean().item<double>();
     return {{"accuracy", acc}, {"loss", mean_loss}};
   }
   void save_model(const std::string&) override {}
   torch::Tensor flat() {
     std::vector<torch::Tensor> v;
-    for (auto& p : net_->parameters()) v.push_back(p.detach().reshape({-1}));
+    for (auto& p : net_->parameters()) v.push_back(p.detach().reshape({-1}).to(torch::kCPU));
     return torch::cat(v);
   }
 
@@ -90,7 +97,7 @@ std::string shared_tmpdir(const mpi::Comm& comm, const std::string& tag) {
   std::string dir;
   if (comm.root()) {
     dir = (std::filesystem::temp_directory_path() / ("because-train-" + tag + "-" + std::to_string(::getpid()))).string();
-    std::filesystem::remove_all(dir);
+    files::remove_tree(dir);
     std::filesystem::create_directories(dir);
   }
   comm.bcast(dir);
@@ -146,8 +153,68 @@ TEST(TrainLoop, Bfloat16MixedPrecisionTrains) {
   EXPECT_LT(last, 0.9 * first) << "bfloat16 training did not learn (mean loss of the first and last epoch)";
   for (auto& [name, p] : mixed.named_parameters()) EXPECT_EQ(p.scalar_type(), torch::kFloat) << name;
   EXPECT_FALSE(at::autocast::is_cpu_enabled()) << "autocast state not restored";
-  cfg.precision = "float16";
+  cfg.precision = "float16";  // needs a CUDA device
   EXPECT_THROW(mpi::run_training(world, mixed, cfg), ConfigError);
+  cfg.precision = "float8";
+  EXPECT_THROW(mpi::run_training(world, mixed, cfg), ConfigError);
+}
+
+// On a GPU (skipped without one): N ranks sharing it equal the single-process CPU run (the
+// gradient buckets go through host copies for MPI), within GPU float32 arithmetic.
+TEST(TrainLoop, CudaRanksEqualSingleProcessCpu) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  const auto world = mpi::Comm::world();
+  auto cfg = base_config();
+  MlpTask dist(23, 3, 0.0);
+  dist.to_device(torch::Device(torch::kCUDA, 0));
+  auto r = mpi::run_training(world, dist, cfg);
+  for (auto& [name, p] : dist.named_parameters()) EXPECT_TRUE(p.is_cuda()) << name;
+  if (world.root()) {
+    mpi::Comm self(MPI_COMM_SELF);
+    MlpTask single(23, 3, 0.0);
+    auto s = mpi::run_training(self, single, cfg);
+    ASSERT_EQ(s.losses.size(), r.losses.size());
+    for (size_t i = 0; i < s.losses.size(); ++i) EXPECT_NEAR(s.losses[i], r.losses[i], 1e-5) << "step " << i;
+    EXPECT_LT((single.flat() - dist.flat()).abs().max().item<double>(), 1e-4);
+  }
+}
+
+// float16 with dynamic loss scaling (GPU only). With the default scale it trains like float32;
+// with an initial scale far too large the float16 gradients overflow, those steps are skipped
+// and the scale halves until the gradients fit, after which training learns, with float32 weights.
+TEST(TrainLoop, Float16LossScalingSkipsOverflowsOnCuda) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  const auto world = mpi::Comm::world();
+  auto cfg = base_config();
+  cfg.epochs = 6;
+  const torch::Device gpu(torch::kCUDA, 0);
+  MlpTask full(64, 3, 0.0), half(64, 3, 0.0), huge(64, 3, 0.0);
+  full.to_device(gpu);
+  half.to_device(gpu);
+  huge.to_device(gpu);
+  const auto r32 = mpi::run_training(world, full, cfg);
+  EXPECT_EQ(r32.skipped_steps, 0);
+  cfg.precision = "float16";
+  const auto r16 = mpi::run_training(world, half, cfg);
+  ASSERT_EQ(r16.losses.size(), r32.losses.size());
+  EXPECT_LT(r16.skipped_steps, 5);
+  double max_diff = 0;
+  for (size_t i = 0; i < r16.losses.size(); ++i) max_diff = std::max(max_diff, std::abs(r16.losses[i] - r32.losses[i]));
+  EXPECT_GT(max_diff, 1e-6) << "float16 autocast left the arithmetic unchanged";
+  EXPECT_LT(max_diff, 0.1) << "float16 training drifted from float32";
+  for (auto& [name, p] : half.named_parameters()) EXPECT_EQ(p.scalar_type(), torch::kFloat) << name;
+
+  cfg.loss_scale_init = std::ldexp(1.0, 30);
+  const auto rh = mpi::run_training(world, huge, cfg);
+  EXPECT_GT(rh.skipped_steps, 0) << "a 2^30 loss scale did not overflow float16";
+  EXPECT_LT(rh.skipped_steps, 24) << "the scale did not come down";
+  const size_t per_epoch = rh.losses.size() / 6;
+  double first = 0, last = 0;
+  for (size_t i = 0; i < per_epoch; ++i) {
+    first += rh.losses[i];
+    last += rh.losses[rh.losses.size() - 1 - i];
+  }
+  EXPECT_LT(last, 0.9 * first) << "float16 training did not learn after the overflows";
 }
 
 TEST(TrainLoop, StopCheckpointsAndResumesToTheSameWeights) {
@@ -184,7 +251,7 @@ TEST(TrainLoop, StopCheckpointsAndResumesToTheSameWeights) {
   MlpTask third(23, 3, 0.2);
   EXPECT_THROW(mpi::run_training(world, third, other), ConfigError);
   world.barrier();
-  if (world.root()) std::filesystem::remove_all(dir);
+  if (world.root()) files::remove_tree(dir);
 }
 
 }  // namespace

@@ -3,6 +3,9 @@
 
 #include <csignal>
 #include <filesystem>
+#include <string>
+
+#include <unistd.h>
 
 #include "util/error.h"
 #include "util/files.h"
@@ -58,6 +61,27 @@ TEST(Files, AtomicWriteReplaces) {
   files::write_atomic(p, "two");
   EXPECT_EQ(files::read_text(p), "two");
   EXPECT_THROW(files::read_text((dir / "missing").string()), InputError);
+}
+
+TEST(Files, RemoveTreeRemovesEverythingButFollowsNoLink) {
+  namespace fs = std::filesystem;
+  const auto base = fs::temp_directory_path() / ("because_test_rm_" + std::to_string(::getpid()));
+  const auto keep = base / "outside";
+  const auto tree = base / "tree";
+  files::make_dirs((tree / "a" / "b").string());
+  files::make_dirs(keep.string());
+  files::write_atomic((keep / "kept.txt").string(), "k");
+  files::write_atomic((tree / "a" / "b" / "f.txt").string(), "x");
+  files::write_atomic((tree / "g.txt").string(), "y");
+  fs::create_directory_symlink(keep, tree / "link");
+  files::remove_tree(tree.string());
+  EXPECT_FALSE(fs::exists(tree));
+  EXPECT_TRUE(fs::exists(keep / "kept.txt"));  // the link was removed, not followed
+  files::remove_tree(tree.string());            // absent: nothing to do
+  files::remove_tree((keep / "kept.txt").string());  // a plain file
+  EXPECT_FALSE(fs::exists(keep / "kept.txt"));
+  files::remove_tree(base.string());
+  EXPECT_FALSE(fs::exists(base));
 }
 
 TEST(Log, ParseLevel) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <limits>
 #include <filesystem>
 
 #include "text/trainer.h"
@@ -34,6 +35,47 @@ TEST(Schedule, WarmupThenLinearOrCosine) {
   EXPECT_EQ(warmup_steps(30, 200), 30);
 }
 
+TEST(LossScaler, HalvesOnOverflowAndGrowsAfterCleanSteps) {
+  LossScaler off(false);
+  off.update(true);
+  EXPECT_EQ(off.scale(), 1.0);  // disabled: always 1
+  LossScaler s(true, 1024.0, 3);
+  s.update(true);
+  EXPECT_EQ(s.scale(), 512.0);
+  s.update(false);
+  s.update(false);
+  EXPECT_EQ(s.scale(), 512.0);
+  s.update(true);  // an overflow restarts the count
+  s.update(false);
+  s.update(false);
+  EXPECT_EQ(s.scale(), 256.0);
+  s.update(false);
+  EXPECT_EQ(s.scale(), 512.0);
+  EXPECT_EQ(s.clean_steps(), 0);
+  for (int i = 0; i < 40; ++i) s.update(true);
+  EXPECT_EQ(s.scale(), 1.0);  // never below 1
+  s.restore(4096.0, 2);
+  EXPECT_EQ(s.scale(), 4096.0);
+  s.update(false);
+  EXPECT_EQ(s.scale(), 8192.0);
+}
+
+TEST(GradNorm, ClipsAndReportsOverflow) {
+  auto a = torch::zeros({2}, torch::requires_grad());
+  auto b = torch::zeros({1}, torch::requires_grad());
+  a.mutable_grad() = torch::tensor({3.0f, 0.0f});
+  b.mutable_grad() = torch::tensor({4.0f});
+  NamedTensors p{{"a", a}, {"b", b}};
+  EXPECT_DOUBLE_EQ(grad_sq_norm(p), 25.0);
+  EXPECT_DOUBLE_EQ(clip_factor(5.0, 0.0), 1.0);
+  EXPECT_DOUBLE_EQ(clip_factor(5.0, 10.0), 1.0);
+  EXPECT_NEAR(clip_factor(5.0, 1.0), 0.2, 1e-6);
+  EXPECT_NEAR(clip_grad_norm(p, 1.0), 5.0, 1e-12);
+  EXPECT_NEAR(std::sqrt(grad_sq_norm(p)), 1.0, 1e-6);
+  b.mutable_grad() = torch::tensor({std::numeric_limits<float>::infinity()});
+  EXPECT_FALSE(std::isfinite(grad_sq_norm(p)));
+}
+
 TEST(Reasoning, ParsesTheLastLabel) {
   const std::vector<std::string> labels = {"sadness", "joy", "love", "anger", "fear", "surprise"};
   EXPECT_EQ(parse_label("Reasoning: the writer is happy.\nLabel: joy", labels), 1);
@@ -53,7 +95,7 @@ class Inputs : public ::testing::Test {
   }
   static void TearDownTestSuite() {
     delete tok_;
-    std::filesystem::remove_all(dir_);
+    files::remove_tree(dir_);
   }
   static std::string dir_;
   static text::Tokenizer* tok_;
@@ -140,7 +182,7 @@ TEST(Checkpoint, SavesAndRestoresModelOptimizerAndPosition) {
   EXPECT_TRUE(torch::equal(w, w2));
   auto bad = torch::zeros({2, 2});
   EXPECT_THROW(load_tensors(dir + "/step-000000007/model.pt", {{"w", bad}}), ModelError);
-  std::filesystem::remove_all(dir);
+  files::remove_tree(dir);
 }
 
 }  // namespace
