@@ -193,6 +193,7 @@ TrainStageResult run_train_stage(const Comm& comm, const std::vector<config::Con
   for (size_t k = 0; k < phases.size(); ++k) {
     const auto& cfg = phases[k];
     const std::string phase = phases.size() == 1 ? "train" : "phase" + std::to_string(k + 1);
+    const torch::Device device = training_device(comm, cfg.train.device);  // fails before any work
     auto next_data = std::make_unique<train::TrainData>(load_data(cfg, run_dir));
     if (k == 0) tok_dir = prepare_tokenizer(comm, cfg.train, *next_data, work_dir);
     auto next = make_task(cfg, *next_data, tok_dir);
@@ -208,7 +209,7 @@ TrainStageResult run_train_stage(const Comm& comm, const std::vector<config::Con
         t.copy_(it->second);
       }
     }
-    next->to_device(training_device(comm, cfg.train.device));
+    next->to_device(device);
     task = std::move(next);
     data = std::move(next_data);
     log::info0("train[", phase, "]: ", cfg.train.task, " on ", task->n_train(), " examples, ", comm.size(), " ranks, global batch ",

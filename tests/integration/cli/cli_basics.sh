@@ -30,6 +30,8 @@ expect 2 "bad.ini:3: unknown option 'explain.frobnicate'" -- "$exe" config --job
 expect 2 "missing.ini: cannot read job file" -- "$exe" config --job "$tmp/missing.ini"
 expect 0 'max_new_tokens = 40' -- "$exe" config --job "$tmp/good.ini" --explain.max_new_tokens=40
 expect 0 '"max_new_tokens": 12' -- "$exe" config --job "$tmp/good.ini" --json
+# train.device is checked before any work (no corpus or store needed to see the error).
+expect 2 "train.device: unknown value 'tpu'" -- "$exe" train --run "$tmp/run" --train.device=tpu
 # Errors are one line.
 lines=$("$exe" config --explain.bogus=1 2>&1 | wc -l)
 if [[ $lines != 1 ]]; then echo "FAIL: error took $lines lines"; fail=1; fi
