@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <list>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -41,11 +42,23 @@ struct Plan {
   std::map<std::string, Table> schema;            // merged schema (global name tables)
 };
 
+// Open segments, least recently used closed first: an explain run writes a segment per rank and
+// interval, so a long run has hundreds, and each open HDF5 file holds its metadata caches (keeping
+// them all open made the merge's memory grow with the run's length). A reference from get() stays
+// valid across the next kMaxOpen - 1 calls.
 class SegmentCache {
  public:
+  static constexpr size_t kMaxOpen = 32;
   Segment& get(const std::string& path, const std::vector<std::string>& tables) {
     auto it = cache_.find(path);
-    if (it != cache_.end()) return *it->second;
+    if (it != cache_.end()) {
+      order_.splice(order_.begin(), order_, it->second.second);
+      return *it->second.first;
+    }
+    if (cache_.size() >= kMaxOpen) {
+      cache_.erase(order_.back());
+      order_.pop_back();
+    }
     auto s = std::make_unique<Segment>();
     s->file = h5::open_file(path, false);
     s->chunks = h5::read_rows(s->file.get(), "chunks", 0, -1);
@@ -57,12 +70,19 @@ class SegmentCache {
         if (c.is_string()) s->offsets[t][c.name] = h5::read_offsets(s->file.get(), t, c.name, 0, n);
       s->schema[t] = std::move(sc);
     }
-    return *(cache_[path] = std::move(s));
+    order_.push_front(path);
+    auto& slot = cache_[path];
+    slot = {std::move(s), order_.begin()};
+    return *slot.first;
   }
-  void clear() { cache_.clear(); }
+  void clear() {
+    cache_.clear();
+    order_.clear();
+  }
 
  private:
-  std::map<std::string, std::unique_ptr<Segment>> cache_;
+  std::list<std::string> order_;  // most recently used first
+  std::map<std::string, std::pair<std::unique_ptr<Segment>, std::list<std::string>::iterator>> cache_;
 };
 
 // Row range of a chunk within a segment table.

@@ -8,6 +8,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <utility>
+#include <vector>
 
 #include "mpi/comm.h"
 #include "mpi/torch/train_loop.h"
@@ -93,6 +95,24 @@ mpi::LoopConfig base_config() {
   return c;
 }
 
+// Largest per-step difference of two loss curves of the same length.
+double max_step_diff(const std::vector<double>& a, const std::vector<double>& b) {
+  double d = 0;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) d = std::max(d, std::abs(a[i] - b[i]));
+  return d;
+}
+
+// Summed loss of the first and of the last epoch of a curve of `epochs` equal epochs.
+std::pair<double, double> first_and_last_epoch(const std::vector<double>& losses, int epochs) {
+  const size_t per_epoch = losses.size() / static_cast<size_t>(epochs);
+  double first = 0, last = 0;
+  for (size_t i = 0; i < per_epoch; ++i) {
+    first += losses[i];
+    last += losses[losses.size() - 1 - i];
+  }
+  return {first, last};
+}
+
 std::string shared_tmpdir(const mpi::Comm& comm, const std::string& tag) {
   std::string dir;
   if (comm.root()) {
@@ -140,16 +160,10 @@ TEST(TrainLoop, Bfloat16MixedPrecisionTrains) {
   cfg.precision = "bfloat16";
   const auto r16 = mpi::run_training(world, mixed, cfg);
   ASSERT_EQ(r16.losses.size(), r32.losses.size());
-  double max_diff = 0;
-  for (size_t i = 0; i < r16.losses.size(); ++i) max_diff = std::max(max_diff, std::abs(r16.losses[i] - r32.losses[i]));
+  const double max_diff = max_step_diff(r16.losses, r32.losses);
   EXPECT_GT(max_diff, 1e-6) << "bfloat16 autocast left the arithmetic unchanged";
   EXPECT_LT(max_diff, 0.1) << "bfloat16 training drifted from float32";
-  const size_t per_epoch = r16.losses.size() / 6;
-  double first = 0, last = 0;
-  for (size_t i = 0; i < per_epoch; ++i) {
-    first += r16.losses[i];
-    last += r16.losses[r16.losses.size() - 1 - i];
-  }
+  const auto [first, last] = first_and_last_epoch(r16.losses, 6);
   EXPECT_LT(last, 0.9 * first) << "bfloat16 training did not learn (mean loss of the first and last epoch)";
   for (auto& [name, p] : mixed.named_parameters()) EXPECT_EQ(p.scalar_type(), torch::kFloat) << name;
   EXPECT_FALSE(at::autocast::is_cpu_enabled()) << "autocast state not restored";
@@ -198,8 +212,7 @@ TEST(TrainLoop, Float16LossScalingSkipsOverflowsOnCuda) {
   const auto r16 = mpi::run_training(world, half, cfg);
   ASSERT_EQ(r16.losses.size(), r32.losses.size());
   EXPECT_LT(r16.skipped_steps, 5);
-  double max_diff = 0;
-  for (size_t i = 0; i < r16.losses.size(); ++i) max_diff = std::max(max_diff, std::abs(r16.losses[i] - r32.losses[i]));
+  const double max_diff = max_step_diff(r16.losses, r32.losses);
   EXPECT_GT(max_diff, 1e-6) << "float16 autocast left the arithmetic unchanged";
   EXPECT_LT(max_diff, 0.1) << "float16 training drifted from float32";
   for (auto& [name, p] : half.named_parameters()) EXPECT_EQ(p.scalar_type(), torch::kFloat) << name;
@@ -208,12 +221,7 @@ TEST(TrainLoop, Float16LossScalingSkipsOverflowsOnCuda) {
   const auto rh = mpi::run_training(world, huge, cfg);
   EXPECT_GT(rh.skipped_steps, 0) << "a 2^30 loss scale did not overflow float16";
   EXPECT_LT(rh.skipped_steps, 24) << "the scale did not come down";
-  const size_t per_epoch = rh.losses.size() / 6;
-  double first = 0, last = 0;
-  for (size_t i = 0; i < per_epoch; ++i) {
-    first += rh.losses[i];
-    last += rh.losses[rh.losses.size() - 1 - i];
-  }
+  const auto [first, last] = first_and_last_epoch(rh.losses, 6);
   EXPECT_LT(last, 0.9 * first) << "float16 training did not learn after the overflows";
 }
 
