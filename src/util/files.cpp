@@ -74,11 +74,7 @@ void remove_tree(const std::string& path) {
     if (errno == ENOENT) return;
     throw Error(path + ": cannot remove (" + std::strerror(errno) + ")");
   }
-  if (!S_ISDIR(st.st_mode)) {
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) throw Error(path + ": cannot remove (" + std::strerror(errno) + ")");
-    return;
-  }
-  remove_failed.clear();
+  remove_failed.clear();  // nftw also removes a plain file or link given as `path`
   if (::nftw(path.c_str(), remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
     throw Error("cannot remove " + (remove_failed.empty() ? path + " (" + std::strerror(errno) + ")" : remove_failed));
 }
