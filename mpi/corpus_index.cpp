@@ -39,7 +39,7 @@ corpus::RowIndex build_index_parallel(const Comm& comm, const corpus::SourceLayo
     }
   const auto starts = corpus::resolve_ranges(l.dialect, scans);
   const auto mine_chunks =
-      corpus::chunk_starts(f, l.dialect, b, e, starts[comm.rank()], l.data_line, chunk_rows);
+      corpus::chunk_starts(f, l.dialect, b, e, starts[comm.rank()], l.data_line, chunk_rows, &mine);
   std::string bytes(mine_chunks.size() * 16, '\0');
   for (size_t i = 0; i < mine_chunks.size(); ++i) {
     std::memcpy(&bytes[16 * i], &mine_chunks[i].first, 8);

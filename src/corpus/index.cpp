@@ -128,13 +128,18 @@ SpeculativeScan scan_speculative(const File& file, const Dialect& d, uint64_t be
     // first with the first (partial) line not counted. One pass gives both.
     bool first = true;
     uint64_t first_start = 0;
-    const RangeScan r = scan_range(file, d, begin, end, CsvState::kRecordStart, 0, [&](uint64_t off, int64_t) {
+    int64_t k = 0;
+    const RangeScan r = scan_range(file, d, begin, end, CsvState::kRecordStart, 0, [&](uint64_t off, int64_t line) {
       if (first) first_start = off;
       first = false;
+      if (k++ % SpeculativeScan::kSampleStride == 0) s.samples.emplace_back(off, line);
     });
     s.by_state[int(CsvState::kRecordStart)] = r;
     RangeScan inside = r;
-    if (r.n_records > 0 && first_start == begin) --inside.n_records;
+    if (r.n_records > 0 && first_start == begin) {
+      --inside.n_records;
+      s.inside_shift = 1;
+    }
     s.by_state[int(CsvState::kUnquoted)] = inside;
     for (int k : {int(CsvState::kFieldStart), int(CsvState::kQuoted), int(CsvState::kQuoteInQuoted)})
       s.by_state[k] = inside;
@@ -159,8 +164,25 @@ std::vector<RangeStart> resolve_ranges(const Dialect& d, const std::vector<Specu
 }
 
 std::vector<std::pair<uint64_t, int64_t>> chunk_starts(const File& file, const Dialect& d, uint64_t begin, uint64_t end,
-                                                       const RangeStart& start, int64_t line0, int64_t chunk_rows) {
+                                                       const RangeStart& start, int64_t line0, int64_t chunk_rows,
+                                                       const SpeculativeScan* scanned) {
   std::vector<std::pair<uint64_t, int64_t>> out;
+  if (scanned && d.kind == RecordKind::kLines) {
+    // Records of this range in the kRecordStart scan's numbering: the "inside" start drops the
+    // first (partial) line when that scan counted it.
+    const bool inside = start.state != CsvState::kRecordStart;
+    const int64_t shift = inside ? scanned->inside_shift : 0;
+    const int64_t n = scanned->by_state[int(inside ? CsvState::kUnquoted : CsvState::kRecordStart)].n_records;
+    const int64_t stride = SpeculativeScan::kSampleStride;
+    const int64_t base_line = line0 + start.newlines_before;
+    for (int64_t j = (chunk_rows - start.rows_before % chunk_rows) % chunk_rows; j < n; j += chunk_rows) {
+      const int64_t r = j + shift;  // index in the kRecordStart scan
+      const auto& [off, line] = scanned->samples.at(static_cast<size_t>(r / stride));
+      const auto at = r % stride == 0 ? std::make_pair(off, line) : skip_line_records(file, off, line, r % stride, end);
+      out.emplace_back(at.first, base_line + at.second);
+    }
+    return out;
+  }
   int64_t k = start.rows_before;
   scan_range(file, d, begin, end, start.state, line0 + start.newlines_before, [&](uint64_t off, int64_t line) {
     if (k++ % chunk_rows == 0) out.emplace_back(off, line);

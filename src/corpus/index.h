@@ -46,6 +46,12 @@ bool load_index(const std::string& path, const std::string& key, RowIndex& idx);
 /// starts in state s. Line files only fill kRecordStart and kUnquoted.
 struct SpeculativeScan {
   std::array<RangeScan, kNumCsvStates> by_state{};
+  /// Line files: (offset, line relative to `begin`) of every kSampleStride-th record start as
+  /// the kRecordStart scan counts them, so chunk_starts needs no second pass over the range
+  /// (it walks at most kSampleStride - 1 records from a sample).
+  std::vector<std::pair<uint64_t, int64_t>> samples;
+  int64_t inside_shift = 0;  ///< records the kRecordStart scan counts before the "inside" scan's first
+  static constexpr int64_t kSampleStride = 64;
 };
 SpeculativeScan scan_speculative(const File& file, const Dialect& d, uint64_t begin, uint64_t end);
 
@@ -58,9 +64,12 @@ struct RangeStart {
 };
 std::vector<RangeStart> resolve_ranges(const Dialect& d, const std::vector<SpeculativeScan>& scans);
 
-/// Chunk starts (offset, line) inside [begin, end) given the range's resolved start.
+/// Chunk starts (offset, line) inside [begin, end) given the range's resolved start. With the
+/// range's own scan (`scanned`, line files), the starts come from its samples instead of a
+/// second pass over the range.
 std::vector<std::pair<uint64_t, int64_t>> chunk_starts(const File& file, const Dialect& d, uint64_t begin, uint64_t end,
-                                                       const RangeStart& start, int64_t line0, int64_t chunk_rows);
+                                                       const RangeStart& start, int64_t line0, int64_t chunk_rows,
+                                                       const SpeculativeScan* scanned = nullptr);
 
 /// Byte ranges [data_begin, size) split into `n` near-equal parts.
 std::vector<std::pair<uint64_t, uint64_t>> split_ranges(uint64_t data_begin, uint64_t size, int n);

@@ -154,6 +154,37 @@ RangeScan scan_range(const File& file, const Dialect& d, uint64_t begin, uint64_
   return res;
 }
 
+std::pair<uint64_t, int64_t> skip_line_records(const File& file, uint64_t offset, int64_t line, int64_t count,
+                                               uint64_t end) {
+  end = std::min(end, file.size());
+  constexpr size_t kStep = 32 << 10;
+  std::vector<char> block(kStep);
+  bool at_start = false;  // `offset` is record 0; look for the end of its line first
+  uint64_t off = offset;
+  while (count > 0 && off < end) {
+    const size_t len = file.read_at(off, block.data(), std::min<uint64_t>(kStep, end - off));
+    if (len == 0) break;
+    const char* b = block.data();
+    size_t i = 0;
+    while (i < len) {
+      if (at_start) {
+        const int c0 = static_cast<unsigned char>(b[i]);
+        const bool blank = c0 == '\n' || (c0 == '\r' && peek(file, b, off, len, off + i + 1) == '\n');
+        at_start = false;
+        if (!blank && --count == 0) return {off + i, line};
+      }
+      const void* nl = std::memchr(b + i, '\n', len - i);
+      if (!nl) break;
+      i = static_cast<size_t>(static_cast<const char*>(nl) - b) + 1;
+      ++line;
+      at_start = true;
+    }
+    off += len;
+  }
+  throw InputError(file.path() + ": fewer records than indexed after byte " + std::to_string(offset) +
+                   " (file changed while it was indexed?)");
+}
+
 // ---- reading --------------------------------------------------------------------------------
 
 namespace {

@@ -95,6 +95,47 @@ TEST(Index, ChunksMatchSequentialReadAndRangesAgree) {
   }
 }
 
+TEST(Index, LineRangesFromSamplesMatchSequential) {
+  // Blank lines, CRLF, "\r\n" blank lines, a lone '\r' starting a record and lines of varied
+  // length, so that range cuts land at line starts, inside lines and on blank lines.
+  std::string jl;
+  for (int i = 0; i < 3000; ++i) {
+    if (i % 11 == 0) jl += "\n";
+    if (i % 13 == 0) jl += "\r\n";
+    jl += (i % 17 == 0 ? "\r{\"i\":" : "{\"i\":") + std::to_string(i) + std::string(static_cast<size_t>(i % 23), 'x') + "}";
+    jl += i % 3 ? "\r\n" : "\n";
+  }
+  const auto p = test::temp_file("idx.jsonl", jl);
+  File f(p);
+  const Dialect d{RecordKind::kLines, '\t'};
+  for (int64_t chunk_rows : {1, 16, 64, 100, 256}) {
+    const RowIndex seq = build_index(f, d, 0, 1, chunk_rows);
+    ASSERT_EQ(seq.n_rows, 3000);
+    for (int n : {1, 2, 3, 7, 50, 997}) {
+      const auto ranges = split_ranges(0, f.size(), n);
+      std::vector<SpeculativeScan> scans;
+      for (auto [b, e] : ranges) scans.push_back(scan_speculative(f, d, b, e));
+      const auto starts = resolve_ranges(d, scans);
+      std::vector<uint64_t> offs, offs2;
+      std::vector<int64_t> lines, lines2;
+      for (size_t i = 0; i < ranges.size(); ++i) {
+        for (auto [o, l] : chunk_starts(f, d, ranges[i].first, ranges[i].second, starts[i], 1, chunk_rows, &scans[i])) {
+          offs.push_back(o);
+          lines.push_back(l);
+        }
+        for (auto [o, l] : chunk_starts(f, d, ranges[i].first, ranges[i].second, starts[i], 1, chunk_rows)) {
+          offs2.push_back(o);
+          lines2.push_back(l);
+        }
+      }
+      EXPECT_EQ(offs, seq.chunk_offset) << n << " ranges, chunk " << chunk_rows;
+      EXPECT_EQ(lines, seq.chunk_line) << n << " ranges, chunk " << chunk_rows;
+      EXPECT_EQ(offs2, seq.chunk_offset) << n << " ranges, chunk " << chunk_rows << " (rescan)";
+      EXPECT_EQ(lines2, seq.chunk_line) << n << " ranges, chunk " << chunk_rows << " (rescan)";
+    }
+  }
+}
+
 TEST(Index, SaveLoadAndStaleKey) {
   const auto p = test::temp_file("i.jsonl", "{}\n{}\n{}\n");
   File f(p);
