@@ -38,6 +38,9 @@ find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+# Chunk compression filters of the store (src/store/filters.cpp): deflate on libdeflate, zstd.
+pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 find_package(CURL REQUIRED)
 find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
 add_library(because_httplib INTERFACE)
@@ -49,9 +52,6 @@ if(HTTPLIB_LIBRARY)
 endif()
 target_link_libraries(because_httplib INTERFACE Threads::Threads)
 
-# HDF5 zstd filter (optional at run time): Debian's hdf5-filter-plugin installs it here.
-set(BECAUSE_HDF5_PLUGIN_DIR "/usr/lib/x86_64-linux-gnu/hdf5/plugins" CACHE PATH
-    "Directory holding HDF5 filter plugins (zstd)")
 
 # Describe the versions for `because --version`.
 execute_process(COMMAND git -C ${PROJECT_SOURCE_DIR} rev-parse --short=12 HEAD

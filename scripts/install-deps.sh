@@ -14,7 +14,7 @@ PKGS_BUILD=(
   nlohmann-json3-dev libsimdjson-dev
   libsentencepiece-dev
   libcurl4-openssl-dev libcpp-httplib-dev
-  libxxhash-dev
+  libxxhash-dev libdeflate-dev libzstd-dev
   wordnet-base
 )
 # Analysis scripts (run with /usr/bin/python3).

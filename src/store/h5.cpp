@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "store/filters.h"
 #include "util/error.h"
 
 namespace because::store::h5 {
@@ -84,6 +85,7 @@ Handle make_fapl(const Access* a) {
 
 Handle open_file(const std::string& path, bool write, const Access* a) {
   quiet();
+  register_filters();
   Handle fapl = make_fapl(a);
   const hid_t f = H5Fopen(path.c_str(), write ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl.get());
   if (f < 0) fail("cannot open HDF5 file " + path + (write ? " for writing" : ""));
@@ -92,6 +94,7 @@ Handle open_file(const std::string& path, bool write, const Access* a) {
 
 Handle create_file(const std::string& path, const Access* a) {
   quiet();
+  register_filters();
   Handle fapl = make_fapl(a);
   Handle fcpl(BECAUSE_H5(H5Pcreate(H5P_FILE_CREATE)));
   BECAUSE_H5(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED));

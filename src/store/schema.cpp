@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "config/store.h"
+#include "store/filters.h"
 #include "util/error.h"
 
 namespace because::store {
@@ -53,15 +54,9 @@ WriteOptions WriteOptions::for_shards(const config::StoreConfig& c) {
 }
 
 bool zstd_available() {
-  static const bool avail = [] {
-    const char* kDebianPlugins = "/usr/lib/x86_64-linux-gnu/hdf5/openmpi/plugins";
-    const char* kDebianPlugins2 = "/usr/lib/x86_64-linux-gnu/hdf5/plugins";
-    H5PLappend(kDebianPlugins);
-    H5PLappend(kDebianPlugins2);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    return H5Zfilter_avail(32015) > 0;
-  }();
-  return avail;
+  // The zstd filter is built in (store/filters.cpp): registered here before anyone asks HDF5.
+  h5::register_filters();
+  return H5Zfilter_avail(32015) > 0;
 }
 
 void WriteOptions::validate() const {
