@@ -53,10 +53,8 @@ bool find(object o, std::string_view path, element& out) {
   }
 }
 
-// String field (numbers are rendered as text). False when absent or null.
-bool get_text(object o, std::string_view key, std::string& out) {
-  element e;
-  if (!find(o, key, e)) return false;
+// A string value (numbers are rendered as text). False when null or another type.
+bool text_of(element e, std::string& out) {
   std::string_view sv;
   if (!e.get_string().get(sv)) {
     out.assign(sv);
@@ -73,6 +71,12 @@ bool get_text(object o, std::string_view key, std::string& out) {
     return true;
   }
   return false;
+}
+
+// String field (numbers are rendered as text). False when absent or null.
+bool get_text(object o, std::string_view key, std::string& out) {
+  element e;
+  return find(o, key, e) && text_of(e, out);
 }
 
 bool require_text(object o, std::string_view key, std::string& out, RowProblem& p) {
@@ -127,17 +131,24 @@ bool label_votes(const LabelSet& set, element e, std::string_view field, std::ve
   return true;
 }
 
-// Explanations given as a string or a list of strings.
+// Explanations given as a string or a list of strings. Appends in place (a reused Instance keeps
+// the capacity of its explanation strings).
+void add_explanation(std::string_view sv, int label, Instance& out) {
+  auto& v = out.human_explanations;
+  v.emplace_back();
+  v.back().text.assign(sv);
+  v.back().label = label;
+}
 void add_explanations(element e, int label, Instance& out) {
   std::string_view sv;
   if (!e.get_string().get(sv)) {
-    if (!sv.empty()) out.human_explanations.push_back({std::string(sv), label});
+    if (!sv.empty()) add_explanation(sv, label, out);
     return;
   }
   array a;
   if (!e.get_array().get(a))
     for (element x : a)
-      if (!x.get_string().get(sv) && !sv.empty()) out.human_explanations.push_back({std::string(sv), label});
+      if (!x.get_string().get(sv) && !sv.empty()) add_explanation(sv, label, out);
 }
 
 // ---- MNLI / SNLI --------------------------------------------------------------------------
@@ -367,16 +378,30 @@ class Sample : public JsonAdapter {
 
  protected:
   bool adapt_json(object o, Instance& out, RowProblem& p) override {
-    if (!require_text(o, "uid", out.uid, p) || !require_text(o, "premise", out.text_a, p) ||
-        !require_text(o, "hypothesis", out.text_b, p))
-      return false;
-    element e;
-    if (!find(o, "label", e)) return missing_field(p, "label");
-    if (!label_value(*labels_, e, "label", out.gold, p)) return false;
-    if (find(o, "annotator_labels", e) && !label_votes(*labels_, e, "annotator_labels", out.label_counts, p))
-      return false;
-    if (find(o, "explanations", e)) add_explanations(e, out.gold, out);
-    if (!config_split_.empty() || !get_text(o, "split", out.split)) out.split = config_split_.empty() ? "train" : config_split_;
+    // One pass over the fields instead of a lookup per field (the default corpus format, read
+    // at scale); the first of duplicate keys wins, as with a lookup.
+    enum Field { kUid, kPremise, kHypothesis, kLabel, kVotes, kExplanations, kSplit, kFields };
+    static constexpr std::string_view kNames[kFields] = {"uid",         "premise",          "hypothesis", "label",
+                                                         "annotator_labels", "explanations", "split"};
+    element f[kFields];
+    bool has[kFields] = {};
+    for (const auto& kv : o)
+      for (int i = 0; i < kFields; ++i)
+        if (!has[i] && kv.key == kNames[i]) {
+          f[i] = kv.value;
+          has[i] = true;
+          break;
+        }
+    for (int i : {kUid, kPremise, kHypothesis}) {
+      std::string& dst = i == kUid ? out.uid : i == kPremise ? out.text_a : out.text_b;
+      if (!has[i] || !text_of(f[i], dst)) return missing_field(p, kNames[i]);
+    }
+    if (!has[kLabel]) return missing_field(p, "label");
+    if (!label_value(*labels_, f[kLabel], "label", out.gold, p)) return false;
+    if (has[kVotes] && !label_votes(*labels_, f[kVotes], "annotator_labels", out.label_counts, p)) return false;
+    if (has[kExplanations]) add_explanations(f[kExplanations], out.gold, out);
+    if (!config_split_.empty() || !has[kSplit] || !text_of(f[kSplit], out.split))
+      out.split = config_split_.empty() ? "train" : config_split_;
     return true;
   }
 

@@ -136,6 +136,44 @@ TEST(Adapters, SampleCorpusIsCompleteAndBalanced) {
   EXPECT_EQ(uids.size(), all.rows.size());
 }
 
+TEST(Adapters, SampleRowsFieldByField) {
+  const auto p = test::temp_file("fields.jsonl",
+      "{\"uid\":\"a\",\"premise\":\"P\",\"hypothesis\":\"H\",\"label\":\"neutral\",\"explanations\":[\"x\",\"\",\"y\"],\"split\":\"dev\"}\n"
+      "{\"split\":\"test\",\"explanations\":\"only one\",\"label\":2,\"hypothesis\":\"H\",\"premise\":\"P\",\"uid\":17}\n"
+      "{\"uid\":\"dup\",\"uid\":\"second\",\"premise\":\"P\",\"hypothesis\":\"H\",\"label\":\"entailment\",\"annotator_labels\":[\"entailment\",\"neutral\",\"entailment\"]}\n"
+      "{\"uid\":\"c\",\"premise\":null,\"hypothesis\":\"H\",\"label\":\"neutral\"}\n"
+      "{\"uid\":\"d\",\"premise\":\"P\",\"hypothesis\":\"H\"}\n"
+      "{\"premise\":\"P\",\"hypothesis\":\"H\",\"label\":\"neutral\"}\n"
+      "{\"uid\":\"e\",\"premise\":\"P\",\"hypothesis\":\"H\",\"label\":\"maybe\"}\n"
+      "{\"uid\":\"f\",\"premise\":\"P\",\"hypothesis\":\"H\",\"label\":\"neutral\",\"annotator_labels\":[\"neutral\",\"what\"]}\n");
+  const auto all = test::read_all(Corpus::open(test::cfg_for(p, "sample"), ""));
+  ASSERT_EQ(all.rows.size(), 3u);
+  EXPECT_EQ(all.rows[0].uid, "a");
+  EXPECT_EQ(all.rows[0].gold, 1);
+  EXPECT_EQ(all.rows[0].split, "dev");
+  ASSERT_EQ(all.rows[0].human_explanations.size(), 2u);
+  EXPECT_EQ(all.rows[0].human_explanations[1].text, "y");
+  EXPECT_EQ(all.rows[0].human_explanations[1].label, 1);
+  EXPECT_EQ(all.rows[1].uid, "17");
+  EXPECT_EQ(all.rows[1].gold, 2);
+  EXPECT_EQ(all.rows[1].split, "test");
+  ASSERT_EQ(all.rows[1].human_explanations.size(), 1u);
+  EXPECT_EQ(all.rows[1].human_explanations[0].text, "only one");
+  EXPECT_EQ(all.rows[2].uid, "dup");  // the first of duplicate keys
+  EXPECT_EQ(all.rows[2].split, "train");
+  EXPECT_EQ(all.rows[2].label_counts, (std::vector<uint16_t>{2, 1, 0}));
+  ASSERT_EQ(all.bad.size(), 5u);
+  EXPECT_EQ(all.bad[0].reason, "missing_field");
+  EXPECT_NE(all.bad[0].detail.find("premise"), std::string::npos);
+  EXPECT_EQ(all.bad[1].reason, "missing_field");
+  EXPECT_NE(all.bad[1].detail.find("label"), std::string::npos);
+  EXPECT_EQ(all.bad[2].reason, "missing_field");
+  EXPECT_NE(all.bad[2].detail.find("uid"), std::string::npos);
+  EXPECT_EQ(all.bad[3].reason, "unknown_label");
+  EXPECT_EQ(all.bad[4].reason, "unknown_label");
+  EXPECT_EQ(all.bad[4].line, 8);
+}
+
 TEST(Synth, WritesReadableCorpusWithAllLabels) {
   const auto p = test::temp_file("synth.jsonl", "");
   const auto res = write_synthetic(p, 3000, 7);
