@@ -1,5 +1,6 @@
 // The distributed explain stage.
 #include "mpi/torch/explain_driver.h"
+#include "mpi/torch/device.h"
 
 #include <chrono>
 #include <map>
@@ -56,7 +57,10 @@ int run_explain(const Comm& comm, const config::Config& cfg, const StageInfo& in
   const auto corpus = open_corpus(comm, cfg.corpus, run);
   Quarantine quarantine(comm, run, cfg.general.strict);
   const auto& labels = corpus.labels();
-  auto backend = generate::make_backend(ec.backend, cfg, ec.batch_size);
+  // model.device per rank: "cuda" spreads the ranks of a node over its GPUs.
+  config::Config on_device = cfg;
+  if (ec.backend == "torch") on_device.model.device = rank_device(comm, cfg.model.device, "model.device");
+  auto backend = generate::make_backend(ec.backend, on_device, ec.batch_size);
   const bool chat = generate::resolve_chat(ec.chat, tmpl.chat(), *backend);
 
   // Chunks already done in any ledger (rank 0 checks the config hash, then tells everyone).

@@ -1,5 +1,6 @@
 // The distributed judge stage.
 #include "mpi/torch/judge_driver.h"
+#include "mpi/torch/device.h"
 
 #include <chrono>
 #include <cmath>
@@ -80,7 +81,10 @@ int run_judge(const Comm& comm, const config::Config& cfg, const StageInfo& info
   if (L < 2 || L > 6) throw ConfigError("judge: label set '" + labels.name + "' has " + std::to_string(L) + " labels; 2 to 6 are supported");
   const int64_t n_chunks = (n_rows + chunk_rows - 1) / chunk_rows;
 
-  auto backend = generate::make_backend(jc.backend, cfg, jc.batch_size);
+  // model.device per rank: "cuda" spreads the ranks of a node over its GPUs.
+  config::Config on_device = cfg;
+  if (jc.backend == "torch") on_device.model.device = rank_device(comm, cfg.model.device, "model.device");
+  auto backend = generate::make_backend(jc.backend, on_device, jc.batch_size);
   generate::JudgeOptions jo;
   jo.normalize = jc.normalize;
   jo.temperature = jc.temperature;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "mpi/torch/device.h"
 #include "mpi/torch/train_loop.h"
 #include "store/update.h"
 #include "text/trainer.h"
@@ -53,34 +54,6 @@ train::TrainData load_data(const config::Config& cfg, const std::string& run_dir
     train::add_eval_corpus(d, c, t.eval_corpus_split, t.explanations);
   }
   return d;
-}
-
-// train.device: "cpu", "cuda" (GPU local rank % GPUs of the node, so that the ranks of a node
-// spread over its GPUs) or "cuda:N".
-torch::Device training_device(const Comm& comm, const std::string& spec) {
-  torch::Device d(torch::kCPU);
-  try {
-    d = torch::Device(spec);
-  } catch (const c10::Error&) {
-    throw ConfigError("train.device: unknown value '" + spec + "' (use cpu, cuda or cuda:N)");
-  }
-  if (d.is_cpu()) return d;
-  if (!d.is_cuda()) throw ConfigError("train.device: unsupported device '" + spec + "' (use cpu, cuda or cuda:N)");
-  const int64_t count = static_cast<int64_t>(torch::cuda::device_count());
-  if (count == 0)
-    throw ConfigError("train.device = " + spec + ": no CUDA device is visible to this process (a CPU-only libtorch, "
-                      "no GPU on this node, or CUDA_VISIBLE_DEVICES empty); use train.device = cpu");
-  if (d.has_index()) {
-    if (d.index() >= count)
-      throw ConfigError("train.device = " + spec + ": this node has " + std::to_string(count) + " CUDA device(s)");
-    return d;
-  }
-  MPI_Comm node;
-  BECAUSE_MPI_CHECK(MPI_Comm_split_type(comm.get(), MPI_COMM_TYPE_SHARED, comm.rank(), MPI_INFO_NULL, &node));
-  int local = 0;
-  BECAUSE_MPI_CHECK(MPI_Comm_rank(node, &local));
-  BECAUSE_MPI_CHECK(MPI_Comm_free(&node));
-  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local % count));
 }
 
 // Tokenizer: given, the init model's, or trained on the training texts (rank 0 writes it).
@@ -193,7 +166,7 @@ TrainStageResult run_train_stage(const Comm& comm, const std::vector<config::Con
   for (size_t k = 0; k < phases.size(); ++k) {
     const auto& cfg = phases[k];
     const std::string phase = phases.size() == 1 ? "train" : "phase" + std::to_string(k + 1);
-    const torch::Device device = training_device(comm, cfg.train.device);  // fails before any work
+    const torch::Device device(rank_device(comm, cfg.train.device, "train.device"));  // fails before any work
     auto next_data = std::make_unique<train::TrainData>(load_data(cfg, run_dir));
     if (k == 0) tok_dir = prepare_tokenizer(comm, cfg.train, *next_data, work_dir);
     auto next = make_task(cfg, *next_data, tok_dir);
