@@ -65,6 +65,8 @@ void WriteOptions::validate() const {
   if (compression == "zstd" && !zstd_available())
     throw ConfigError("store.compression=zstd: the HDF5 zstd filter (id 32015) is not available; install an "
                       "HDF5 zstd filter plugin and set HDF5_PLUGIN_PATH, or use deflate");
+  if (compression == "zstd" && (level < 1 || level > 22))
+    throw ConfigError("store.compression_level: zstd levels are 1..22, not " + std::to_string(level));
   if (compression == "deflate" && (level < 0 || level > 9))
     throw ConfigError("store.compression_level: deflate levels are 0..9, not " + std::to_string(level));
   if (chunk_rows < 1) throw ConfigError("store.chunk_rows must be >= 1");

@@ -94,7 +94,7 @@ std::string iso_now();
 
 /// How datasets are laid out and compressed.
 struct WriteOptions {
-  std::string compression = "deflate";  ///< deflate, zstd (HDF5 filter 32015, needs the plugin), none
+  std::string compression = "deflate";  ///< deflate, zstd (HDF5 filter 32015, built in), none
   int level = 4;                        ///< compression level
   int64_t chunk_rows = 4096;            ///< HDF5 chunk rows of numeric columns and offsets
   int64_t chunk_bytes = 1 << 20;        ///< HDF5 chunk size of ragged byte columns (bytes)
@@ -104,7 +104,7 @@ struct WriteOptions {
   /// Throws ConfigError when the compression is unknown or its filter is not available.
   void validate() const;
 };
-/// True when the zstd filter (id 32015) can be loaded (HDF5_PLUGIN_PATH or the Debian plugin dir).
+/// True when HDF5 has the zstd filter (id 32015): always, once store/filters.cpp registered it.
 bool zstd_available();
 
 /// Store-level description: the label set every label column refers to.

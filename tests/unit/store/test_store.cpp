@@ -183,6 +183,9 @@ TEST(StoreRoundTrip, ZeroRowsAndCompressionDoNotChangeDigest) {
   z.level = 3;
   z.validate();
   create_store(dir + "/z.h5", nli_info(), c.instances, ex, z);
+  WriteOptions bad = z;
+  bad.level = 0;
+  EXPECT_THROW(bad.validate(), ConfigError);
   EXPECT_EQ(digest_store(dir + "/a.h5"), digest_store(dir + "/z.h5"));
   EXPECT_TRUE(verify_store(dir + "/z.h5").ok());
   ex[5].text += "!";
