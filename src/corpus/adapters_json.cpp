@@ -385,13 +385,23 @@ class Sample : public JsonAdapter {
                                                          "annotator_labels", "explanations", "split"};
     element f[kFields];
     bool has[kFields] = {};
-    for (const auto& kv : o)
-      for (int i = 0; i < kFields; ++i)
-        if (!has[i] && kv.key == kNames[i]) {
-          f[i] = kv.value;
-          has[i] = true;
-          break;
-        }
+    for (const auto& kv : o) {
+      const std::string_view k = kv.key;
+      int i = kFields;  // the field this key names (the lengths tell all but label/split apart)
+      switch (k.size()) {
+        case 3: i = kUid; break;
+        case 5: i = k[0] == 'l' ? kLabel : kSplit; break;
+        case 7: i = kPremise; break;
+        case 10: i = kHypothesis; break;
+        case 12: i = kExplanations; break;
+        case 16: i = kVotes; break;
+        default: continue;
+      }
+      if (!has[i] && k == kNames[i]) {
+        f[i] = kv.value;
+        has[i] = true;
+      }
+    }
     for (int i : {kUid, kPremise, kHypothesis}) {
       std::string& dst = i == kUid ? out.uid : i == kPremise ? out.text_a : out.text_b;
       if (!has[i] || !text_of(f[i], dst)) return missing_field(p, kNames[i]);

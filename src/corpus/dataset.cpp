@@ -32,6 +32,8 @@ std::string split_from_path(const std::string& path) {
 }
 
 int parse_label(const LabelSet& set, std::string_view text) {
+  const int as_written = set.find(text);  // the common case, without a copy
+  if (as_written >= 0) return as_written;
   std::string t(text);
   while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.pop_back();
   t.erase(0, std::min(t.size(), t.find_first_not_of(" \t")));

@@ -5,7 +5,7 @@
 
 namespace because::corpus {
 
-int LabelSet::find(const std::string& label) const {
+int LabelSet::find(std::string_view label) const {
   for (size_t i = 0; i < labels.size(); ++i)
     if (labels[i] == label) return static_cast<int>(i);
   return -1;

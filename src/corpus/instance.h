@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace because::corpus {
@@ -13,7 +14,7 @@ struct LabelSet {
   std::vector<std::string> labels;  ///< canonical order; indices are the label ids
   int size() const { return static_cast<int>(labels.size()); }
   /// Index of `label` or -1.
-  int find(const std::string& label) const;
+  int find(std::string_view label) const;
 };
 
 const LabelSet& nli_labels();       ///< entailment, neutral, contradiction
