@@ -99,6 +99,28 @@ int peek(const File& f, const char* block, uint64_t block_off, size_t block_len,
   return static_cast<unsigned char>(c);
 }
 
+// Line files: walks one block [b, b + len) read at file offset `off`, calling on_start(offset,
+// line) at every record start (a line start that is not a blank line) until it returns false.
+// `at_start` (at a line start) and `line` carry over from block to block. False when stopped.
+template <class F>
+bool walk_lines(const File& file, const char* b, uint64_t off, size_t len, bool& at_start, int64_t& line, F&& on_start) {
+  size_t i = 0;
+  while (i < len) {
+    if (at_start) {
+      const int c0 = static_cast<unsigned char>(b[i]);
+      const bool blank = c0 == '\n' || (c0 == '\r' && peek(file, b, off, len, off + i + 1) == '\n');
+      at_start = false;
+      if (!blank && !on_start(off + i, line)) return false;
+    }
+    const void* nl = std::memchr(b + i, '\n', len - i);
+    if (!nl) break;
+    i = static_cast<size_t>(static_cast<const char*>(nl) - b) + 1;
+    ++line;
+    at_start = true;
+  }
+  return true;
+}
+
 }  // namespace
 
 RangeScan scan_range(const File& file, const Dialect& d, uint64_t begin, uint64_t end, CsvState state,
@@ -113,24 +135,11 @@ RangeScan scan_range(const File& file, const Dialect& d, uint64_t begin, uint64_
     if (len == 0) break;
     const char* b = block.data();
     if (d.kind == RecordKind::kLines) {
-      size_t i = 0;
-      while (i < len) {
-        if (at_start) {
-          const int c0 = static_cast<unsigned char>(b[i]);
-          const bool blank = c0 == '\n' || (c0 == '\r' && peek(file, b, off, len, off + i + 1) == '\n');
-          if (!blank) {
-            ++res.n_records;
-            if (on_start) on_start(off + i, line);
-          }
-          at_start = false;
-        }
-        const void* nl = std::memchr(b + i, '\n', len - i);
-        if (!nl) break;
-        i = static_cast<size_t>(static_cast<const char*>(nl) - b) + 1;
-        ++line;
-        ++res.n_newlines;
-        at_start = true;
-      }
+      walk_lines(file, b, off, len, at_start, line, [&](uint64_t o, int64_t l) {
+        ++res.n_records;
+        if (on_start) on_start(o, l);
+        return true;
+      });
     } else {
       for (size_t i = 0; i < len; ++i) {
         const char c = b[i];
@@ -150,6 +159,7 @@ RangeScan scan_range(const File& file, const Dialect& d, uint64_t begin, uint64_
     }
     off += len;
   }
+  if (d.kind == RecordKind::kLines) res.n_newlines = line - line0;
   res.end_state = d.kind == RecordKind::kLines ? (at_start ? CsvState::kRecordStart : CsvState::kUnquoted) : state;
   return res;
 }
@@ -160,25 +170,15 @@ std::pair<uint64_t, int64_t> skip_line_records(const File& file, uint64_t offset
   constexpr size_t kStep = 32 << 10;
   std::vector<char> block(kStep);
   bool at_start = false;  // `offset` is record 0; look for the end of its line first
-  uint64_t off = offset;
-  while (count > 0 && off < end) {
+  std::pair<uint64_t, int64_t> found{0, 0};
+  for (uint64_t off = offset; off < end;) {
     const size_t len = file.read_at(off, block.data(), std::min<uint64_t>(kStep, end - off));
     if (len == 0) break;
-    const char* b = block.data();
-    size_t i = 0;
-    while (i < len) {
-      if (at_start) {
-        const int c0 = static_cast<unsigned char>(b[i]);
-        const bool blank = c0 == '\n' || (c0 == '\r' && peek(file, b, off, len, off + i + 1) == '\n');
-        at_start = false;
-        if (!blank && --count == 0) return {off + i, line};
-      }
-      const void* nl = std::memchr(b + i, '\n', len - i);
-      if (!nl) break;
-      i = static_cast<size_t>(static_cast<const char*>(nl) - b) + 1;
-      ++line;
-      at_start = true;
-    }
+    const bool more = walk_lines(file, block.data(), off, len, at_start, line, [&](uint64_t o, int64_t l) {
+      found = {o, l};
+      return --count > 0;
+    });
+    if (!more) return found;
     off += len;
   }
   throw InputError(file.path() + ": fewer records than indexed after byte " + std::to_string(offset) +

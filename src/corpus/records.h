@@ -70,7 +70,7 @@ RangeScan scan_range(const File& file, const Dialect& d, uint64_t begin, uint64_
                      int64_t line0, const RecordStartFn& on_start);
 
 /// Line files: from the record starting at `offset` on `line`, the start (offset, line) of the
-/// record `count` records later (blank lines are not records). Reads only the bytes walked.
+/// record `count` (>= 1) records later (blank lines are not records). Reads only the bytes walked.
 std::pair<uint64_t, int64_t> skip_line_records(const File& file, uint64_t offset, int64_t line, int64_t count,
                                                uint64_t end);
 
