@@ -131,24 +131,17 @@ bool label_votes(const LabelSet& set, element e, std::string_view field, std::ve
   return true;
 }
 
-// Explanations given as a string or a list of strings. Appends in place (a reused Instance keeps
-// the capacity of its explanation strings).
-void add_explanation(std::string_view sv, int label, Instance& out) {
-  auto& v = out.human_explanations;
-  v.emplace_back();
-  v.back().text.assign(sv);
-  v.back().label = label;
-}
+// Explanations given as a string or a list of strings.
 void add_explanations(element e, int label, Instance& out) {
   std::string_view sv;
   if (!e.get_string().get(sv)) {
-    if (!sv.empty()) add_explanation(sv, label, out);
+    if (!sv.empty()) out.human_explanations.push_back({std::string(sv), label});
     return;
   }
   array a;
   if (!e.get_array().get(a))
     for (element x : a)
-      if (!x.get_string().get(sv) && !sv.empty()) add_explanation(sv, label, out);
+      if (!x.get_string().get(sv) && !sv.empty()) out.human_explanations.push_back({std::string(sv), label});
 }
 
 // ---- MNLI / SNLI --------------------------------------------------------------------------
