@@ -33,4 +33,10 @@ std::string rank_device(const Comm& comm, const std::string& spec, const std::st
   return "cuda:" + std::to_string(gpu_for_local_rank(local, count));
 }
 
+config::Config with_rank_model_device(const Comm& comm, const config::Config& cfg, const std::string& backend) {
+  config::Config out = cfg;
+  if (backend == "torch") out.model.device = rank_device(comm, cfg.model.device, "model.device");
+  return out;
+}
+
 }  // namespace because::mpi

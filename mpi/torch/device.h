@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "config/config.h"
 #include "mpi/comm.h"
 
 namespace because::mpi {
@@ -14,6 +15,9 @@ namespace because::mpi {
 /// GPUs it sees; "cuda:N" is checked against them. ConfigError naming `option` for anything
 /// else, or when no GPU is visible. Collective over `comm` for "cuda" (node communicator).
 std::string rank_device(const Comm& comm, const std::string& spec, const std::string& option);
+
+/// `cfg` with model.device resolved for this rank when `backend` is "torch" (explain, judge).
+config::Config with_rank_model_device(const Comm& comm, const config::Config& cfg, const std::string& backend);
 
 /// The GPU for node-local rank `local` of a node with `gpus` visible GPUs (gpus > 0).
 inline int gpu_for_local_rank(int local, int gpus) { return local % gpus; }

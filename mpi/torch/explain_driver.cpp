@@ -58,9 +58,7 @@ int run_explain(const Comm& comm, const config::Config& cfg, const StageInfo& in
   Quarantine quarantine(comm, run, cfg.general.strict);
   const auto& labels = corpus.labels();
   // model.device per rank: "cuda" spreads the ranks of a node over its GPUs.
-  config::Config on_device = cfg;
-  if (ec.backend == "torch") on_device.model.device = rank_device(comm, cfg.model.device, "model.device");
-  auto backend = generate::make_backend(ec.backend, on_device, ec.batch_size);
+  auto backend = generate::make_backend(ec.backend, with_rank_model_device(comm, cfg, ec.backend), ec.batch_size);
   const bool chat = generate::resolve_chat(ec.chat, tmpl.chat(), *backend);
 
   // Chunks already done in any ledger (rank 0 checks the config hash, then tells everyone).

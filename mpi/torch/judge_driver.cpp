@@ -82,9 +82,7 @@ int run_judge(const Comm& comm, const config::Config& cfg, const StageInfo& info
   const int64_t n_chunks = (n_rows + chunk_rows - 1) / chunk_rows;
 
   // model.device per rank: "cuda" spreads the ranks of a node over its GPUs.
-  config::Config on_device = cfg;
-  if (jc.backend == "torch") on_device.model.device = rank_device(comm, cfg.model.device, "model.device");
-  auto backend = generate::make_backend(jc.backend, on_device, jc.batch_size);
+  auto backend = generate::make_backend(jc.backend, with_rank_model_device(comm, cfg, jc.backend), jc.batch_size);
   generate::JudgeOptions jo;
   jo.normalize = jc.normalize;
   jo.temperature = jc.temperature;
