@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <memory>
 #include <mutex>
 
@@ -137,8 +136,8 @@ void register_filters() {
   std::call_once(once, [] {
     if (H5open() < 0) throw StoreError("cannot initialise the HDF5 library");
     // HDF5's public H5Zregister refuses the predefined filter ids (below 256), deflate among
-    // them; the library's internal registration (exported by its shared library since 1.8)
-    // replaces the table entry. Looked up at run time: an HDF5 without it keeps its zlib-based
+    // them; the library's internal registration (exported by Debian's libhdf5) replaces the
+    // table entry. Looked up at run time: an HDF5 without it keeps its zlib-based
     // deflate, which reads and writes the same format, only slower.
     using RegisterFn = herr_t (*)(const H5Z_class2_t*);
     if (auto internal = reinterpret_cast<RegisterFn>(dlsym(RTLD_DEFAULT, "H5Z_register")))

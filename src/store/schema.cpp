@@ -63,8 +63,7 @@ void WriteOptions::validate() const {
   if (compression != "deflate" && compression != "zstd" && compression != "none")
     throw ConfigError("store.compression: unknown value '" + compression + "' (deflate, zstd, none)");
   if (compression == "zstd" && !zstd_available())
-    throw ConfigError("store.compression=zstd: the HDF5 zstd filter (id 32015) is not available; install an "
-                      "HDF5 zstd filter plugin and set HDF5_PLUGIN_PATH, or use deflate");
+    throw ConfigError("store.compression=zstd: HDF5 does not have the built-in zstd filter (id 32015); use deflate");
   if (compression == "zstd" && (level < 1 || level > 22))
     throw ConfigError("store.compression_level: zstd levels are 1..22, not " + std::to_string(level));
   if (compression == "deflate" && (level < 0 || level > 9))
