@@ -16,6 +16,37 @@ namespace because::mpi {
 using corpus::BadRow;
 using corpus::RowIndex;
 
+namespace {
+
+// Collective: the full index from every rank's chunk starts (offset, line), in rank order.
+RowIndex gather_index(const Comm& comm, const corpus::SourceLayout& l, uint64_t file_size, int64_t chunk_rows,
+                      int64_t n_rows, const std::vector<std::pair<uint64_t, int64_t>>& mine) {
+  std::string bytes(mine.size() * 16, '\0');
+  for (size_t i = 0; i < mine.size(); ++i) {
+    std::memcpy(&bytes[16 * i], &mine[i].first, 8);
+    std::memcpy(&bytes[16 * i + 8], &mine[i].second, 8);
+  }
+  const auto gathered = comm.allgather(bytes);
+  RowIndex idx;
+  idx.data_begin = l.data_begin;
+  idx.data_line = l.data_line;
+  idx.data_end = file_size;
+  idx.chunk_rows = chunk_rows;
+  idx.n_rows = n_rows;
+  for (const auto& g : gathered)
+    for (size_t i = 0; i + 16 <= g.size(); i += 16) {
+      uint64_t off;
+      int64_t line;
+      std::memcpy(&off, &g[i], 8);
+      std::memcpy(&line, &g[i + 8], 8);
+      idx.chunk_offset.push_back(off);
+      idx.chunk_line.push_back(line);
+    }
+  return idx;
+}
+
+}  // namespace
+
 corpus::RowIndex build_index_parallel(const Comm& comm, const corpus::SourceLayout& l, int64_t chunk_rows) {
   corpus::File f(l.path);
   const auto ranges = corpus::split_ranges(l.data_begin, f.size(), comm.size());
@@ -40,29 +71,8 @@ corpus::RowIndex build_index_parallel(const Comm& comm, const corpus::SourceLayo
   const auto starts = corpus::resolve_ranges(l.dialect, scans);
   const auto mine_chunks =
       corpus::chunk_starts(f, l.dialect, b, e, starts[comm.rank()], l.data_line, chunk_rows, &mine);
-  std::string bytes(mine_chunks.size() * 16, '\0');
-  for (size_t i = 0; i < mine_chunks.size(); ++i) {
-    std::memcpy(&bytes[16 * i], &mine_chunks[i].first, 8);
-    std::memcpy(&bytes[16 * i + 8], &mine_chunks[i].second, 8);
-  }
-  const auto gathered = comm.allgather(bytes);
-  RowIndex idx;
-  idx.data_begin = l.data_begin;
-  idx.data_line = l.data_line;
-  idx.data_end = f.size();
-  idx.chunk_rows = chunk_rows;
-  for (const auto& g : gathered)
-    for (size_t i = 0; i + 16 <= g.size(); i += 16) {
-      uint64_t off;
-      int64_t line;
-      std::memcpy(&off, &g[i], 8);
-      std::memcpy(&line, &g[i + 8], 8);
-      idx.chunk_offset.push_back(off);
-      idx.chunk_line.push_back(line);
-    }
   const auto& last = scans.back().by_state[int(starts.back().state)];
-  idx.n_rows = starts.back().rows_before + last.n_records;
-  return idx;
+  return gather_index(comm, l, f.size(), chunk_rows, starts.back().rows_before + last.n_records, mine_chunks);
 }
 
 corpus::Corpus open_corpus(const Comm& comm, const config::CorpusConfig& cfg, const std::string& run_dir) {
@@ -88,6 +98,54 @@ corpus::Corpus open_corpus(const Comm& comm, const config::CorpusConfig& cfg, co
   return corpus::Corpus::from_indexes(cfg, std::move(idx));
 }
 
+CorpusPass read_corpus_once(const Comm& comm, const config::CorpusConfig& cfg, const std::string& run_dir, bool strict,
+                            const std::function<void(corpus::ChunkRead&, bool local)>& fn) {
+  const auto layout = corpus::Corpus::layout(cfg);
+  CorpusPass pass;
+  corpus::ChunkRead chunk;  // reused: rows keep their string capacity from batch to batch
+  if (strict || !corpus::RangeReader::supported(cfg, layout)) {
+    const auto c = open_corpus(comm, cfg, run_dir);
+    for (int64_t k = comm.rank(); k < c.n_chunks(); k += comm.size()) {
+      c.read_chunk(k, chunk);
+      fn(chunk, false);
+    }
+    pass.n_rows = c.n_rows();
+    pass.n_chunks = c.n_chunks();
+    return pass;
+  }
+  const auto& l = layout[0];
+  corpus::File f(l.path);
+  const auto ranges = corpus::split_ranges(l.data_begin, f.size(), comm.size());
+  corpus::RangeReader rr(cfg, ranges[comm.rank()].first, ranges[comm.rank()].second);
+  while (rr.next(cfg.chunk_rows, chunk)) fn(chunk, true);
+  pass.one_pass = true;
+  pass.row_base = comm.exscan(rr.rows());
+  pass.line_base = l.data_line + comm.exscan(rr.newlines());
+  pass.n_rows = comm.sum(rr.rows());
+  pass.n_chunks = (pass.n_rows + cfg.chunk_rows - 1) / cfg.chunk_rows;
+  if (run_dir.empty()) return pass;
+  // Leave the row index for later stages: chunk starts from the pass's row samples.
+  const std::string key = corpus::index_key(f, l.dialect, l.data_begin, cfg.chunk_rows);
+  const std::string cache = run_dir + "/index/" + key.substr(0, 24) + ".idx";
+  corpus::RowIndex cached;
+  if (comm.all(corpus::load_index(cache, key, cached))) return pass;
+  corpus::SpeculativeScan scanned;
+  scanned.by_state[int(corpus::CsvState::kRecordStart)].n_records = rr.rows();
+  scanned.samples = rr.samples();
+  corpus::RangeStart start;
+  start.rows_before = pass.row_base;
+  start.newlines_before = pass.line_base - l.data_line;
+  const auto mine = corpus::chunk_starts(rr.file(), l.dialect, rr.begin(), rr.end(), start, l.data_line,
+                                         cfg.chunk_rows, &scanned);
+  const auto idx = gather_index(comm, l, f.size(), cfg.chunk_rows, pass.n_rows, mine);
+  if (comm.root()) {
+    files::make_dirs(run_dir + "/index");
+    corpus::save_index(cache, key, idx);
+  }
+  comm.barrier();
+  return pass;
+}
+
 // ---- quarantine ---------------------------------------------------------------------------------
 
 Quarantine::Quarantine(const Comm& comm, const std::string& run_dir, bool strict)
@@ -100,10 +158,12 @@ Quarantine::Quarantine(const Comm& comm, const std::string& run_dir, bool strict
   const std::string path = run_dir_ + "/quarantine" + name;
   out_ = std::fopen(path.c_str(), "a");
   if (!out_) throw_errno("cannot open " + path);
+  local_path_ = path.substr(0, path.size() - 6) + ".local";
 }
 
 Quarantine::~Quarantine() {
   if (out_) std::fclose(out_);
+  if (local_) std::fclose(local_);
 }
 
 std::string Quarantine::to_json_line(const BadRow& b) {
@@ -128,6 +188,44 @@ void Quarantine::add(const std::vector<BadRow>& bad) {
       if (std::fwrite(line.data(), 1, line.size(), out_) != line.size()) throw_errno("cannot write the quarantine file");
     }
   }
+}
+
+void Quarantine::add_local(const std::vector<BadRow>& bad) {
+  if (bad.empty()) return;
+  for (const auto& b : bad) {
+    ++counts_[b.reason];
+    log::debug("quarantine: ", b.file, ": rank-local row ", b.row, ": ", b.reason, ": ", b.detail);
+  }
+  if (run_dir_.empty()) return;
+  if (!local_) {
+    local_ = std::fopen(local_path_.c_str(), "w+");
+    if (!local_) throw_errno("cannot open " + local_path_);
+  }
+  for (const auto& b : bad) {
+    const std::string line = to_json_line(b) + "\n";
+    if (std::fwrite(line.data(), 1, line.size(), local_) != line.size()) throw_errno("cannot write " + local_path_);
+  }
+}
+
+void Quarantine::renumber(int64_t row_base, int64_t line_base) {
+  if (!local_) return;
+  if (std::fflush(local_) != 0 || std::fseek(local_, 0, SEEK_SET) != 0) throw_errno("cannot reread " + local_path_);
+  // One line at a time: the rows kept aside are never all in memory.
+  std::string line;
+  char buf[1 << 16];
+  while (std::fgets(buf, sizeof buf, local_)) {
+    line += buf;
+    if (line.back() != '\n' && !std::feof(local_)) continue;
+    auto j = nlohmann::json::parse(line);
+    j["row"] = j["row"].get<int64_t>() + row_base;
+    j["line"] = j["line"].get<int64_t>() + line_base;
+    const std::string out = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    if (std::fwrite(out.data(), 1, out.size(), out_) != out.size()) throw_errno("cannot write the quarantine file");
+    line.clear();
+  }
+  std::fclose(local_);
+  local_ = nullptr;
+  std::remove(local_path_.c_str());
 }
 
 std::map<std::string, int64_t> Quarantine::finish() {
@@ -187,7 +285,7 @@ Duplicates find_duplicate_uids(const Comm& comm, std::vector<std::pair<uint64_t,
   BECAUSE_MPI_CHECK(MPI_Alltoallv(local.data(), send_counts.data(), sdispl.data(), MPI_BYTE, recv.data(),
                                   recv_counts.data(), rdispl.data(), MPI_BYTE, comm.get()));
   std::vector<std::pair<uint64_t, int64_t>> mine(recv.size() / 16);
-  std::memcpy(mine.data(), recv.data(), recv.size());
+  std::memcpy(static_cast<void*>(mine.data()), recv.data(), recv.size());
   std::sort(mine.begin(), mine.end());
   int64_t repeated = 0;
   std::vector<std::string> examples;

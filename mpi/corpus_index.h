@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -31,6 +32,31 @@ corpus::Corpus open_corpus(const Comm& comm, const config::CorpusConfig& cfg, co
 /// Collective builder of one file's index (exposed for tests and benchmarks).
 corpus::RowIndex build_index_parallel(const Comm& comm, const corpus::SourceLayout& layout, int64_t chunk_rows);
 
+/// How read_corpus_once numbered the rows it handed to its callback on this rank.
+struct CorpusPass {
+  bool one_pass = false;  ///< true: one read of the file, rows numbered locally (add the bases)
+  int64_t row_base = 0;   ///< add to Instance.row / BadRow.row of this rank's rows
+  int64_t line_base = 0;  ///< add to Instance.source_line / BadRow.line of this rank's rows
+  int64_t n_rows = 0;     ///< rows of the whole corpus (bad ones included)
+  int64_t n_chunks = 0;   ///< chunks of chunk_rows rows
+};
+
+/// Collective. Reads every row of the corpus exactly once over the ranks and calls `fn` with
+/// batches of at most chunk_rows consecutive rows of this rank (one ChunkRead, reused) and
+/// whether their numbers are local (see below).
+///
+/// A one-file line corpus (JSONL, TSV) without --corpus.limit and without `strict` is read in a
+/// single pass with no index pass before it: rank r reads the rows that start in its 1/N of
+/// the bytes (corpus::RangeReader), so the file is read once in all. The rank cannot know how
+/// many rows come before its range until every rank is done, so the rows given to `fn` are
+/// numbered from 0 within the rank; add `row_base` and `line_base` of the result to them. With a
+/// `run_dir` the pass also leaves the row index in RUN/index/ for later stages (from row samples,
+/// without another pass). Other corpora (CSV, per-field files, a limit, `strict`, where an error
+/// must name the row's true line at once) are read chunk by chunk from the parallel index, ranks
+/// taking chunks in turn; then rows are numbered globally and the bases are 0.
+CorpusPass read_corpus_once(const Comm& comm, const config::CorpusConfig& cfg, const std::string& run_dir, bool strict,
+                            const std::function<void(corpus::ChunkRead&, bool local)>& fn);
+
 class Quarantine {
  public:
   /// Collective. `run_dir` empty: bad rows are only counted (and logged at debug level).
@@ -42,6 +68,11 @@ class Quarantine {
 
   /// Records bad rows of this rank (not collective).
   void add(const std::vector<corpus::BadRow>& bad);
+  /// Records bad rows numbered locally (read_corpus_once's one pass): counted now, kept aside in
+  /// RUN/quarantine/rank-<r>.local until renumber() adds the rank's bases to rows and lines.
+  void add_local(const std::vector<corpus::BadRow>& bad);
+  /// Moves the rows given to add_local into the quarantine with `row_base` and `line_base` added.
+  void renumber(int64_t row_base, int64_t line_base);
   /// This rank's counts per reason so far.
   const std::map<std::string, int64_t>& local_counts() const { return counts_; }
   /// Collective: merges the rank files into RUN/quarantine.jsonl and returns global counts.
@@ -55,6 +86,8 @@ class Quarantine {
   std::string run_dir_;
   bool strict_;
   std::FILE* out_ = nullptr;
+  std::FILE* local_ = nullptr;  // rows given to add_local, until renumber()
+  std::string local_path_;
   std::map<std::string, int64_t> counts_;
 };
 

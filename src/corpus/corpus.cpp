@@ -2,6 +2,7 @@
 #include "corpus/corpus.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "util/error.h"
 #include "util/files.h"
@@ -132,6 +133,55 @@ void reset(Instance& x) {
   x.source_file.clear();
   x.source_line = 0;
 }
+
+// Adapts one row read from every source into out.rows[used] (returns true) or records it in
+// out.bad with the file and line of the source at fault. Shared by chunk and range reading.
+bool adapt_row(Adapter& adapter, const std::vector<std::string>& paths, uint64_t max_row_bytes,
+               const std::vector<RawRecord>& recs, std::vector<std::string_view>& views, int64_t row, Instance& inst,
+               RowProblem& problem, std::vector<BadRow>& bad) {
+  problem.reason.clear();
+  problem.detail.clear();
+  const bool check_utf8 = !adapter.validates_utf8();
+  const size_t n_src = recs.size();
+  size_t bad_src = 0;
+  for (size_t k = 0; k < n_src && problem.reason.empty(); ++k) {
+    views[k] = recs[k].bytes;
+    bad_src = k;
+    if (recs[k].oversize) {
+      problem.reason = "oversize";
+      problem.detail = std::to_string(recs[k].n_bytes) + " bytes > --corpus.max_row_bytes=" + std::to_string(max_row_bytes);
+    } else if (check_utf8 && !valid_utf8(recs[k].bytes)) {
+      problem.reason = "invalid_utf8";
+      problem.detail = "the row is not valid UTF-8";
+    }
+  }
+  reset(inst);
+  if (problem.reason.empty()) {
+    inst.row = row;
+    if (adapter.adapt(views, inst, problem)) {
+      if (blank_text(inst.text_a)) {
+        problem.reason = "empty_text";
+        problem.detail = "text_a (premise/text) is empty";
+      } else if (adapter.needs_text_b() && blank_text(inst.text_b)) {
+        problem.reason = "empty_text";
+        problem.detail = "text_b (hypothesis/evidence) is empty";
+      }
+    } else if (problem.reason.empty()) {
+      problem.reason = "unsupported_row";
+    }
+    bad_src = 0;
+  }
+  if (problem.reason.empty()) {
+    inst.row = row;
+    inst.dataset = adapter.name();
+    inst.source_file = paths[0];
+    inst.source_line = recs[0].line;
+    return true;
+  }
+  bad.push_back(BadRow{row, paths[bad_src], recs[bad_src].line, problem.reason, problem.detail});
+  return false;
+}
+
 }  // namespace
 
 void Corpus::read_chunk(int64_t chunk, ChunkRead& out) const {
@@ -155,54 +205,73 @@ void Corpus::read_chunk(int64_t chunk, ChunkRead& out) const {
   std::vector<RawRecord> recs(n_src);
   std::vector<std::string_view> views(n_src);
   RowProblem problem;
-  const bool check_utf8 = !adapter_->validates_utf8();
   for (int64_t i = 0; i < count; ++i) {
     const int64_t row = first + i;
     for (size_t k = 0; k < n_src; ++k)
       if (!readers[k]->next(recs[k]))
         throw InputError(paths_[k] + ": ended before row " + std::to_string(row) + " (file changed since it was indexed?)");
-    problem.reason.clear();
-    problem.detail.clear();
-    size_t bad_src = 0;
-    for (size_t k = 0; k < n_src && problem.reason.empty(); ++k) {
-      views[k] = recs[k].bytes;
-      bad_src = k;
-      if (recs[k].oversize) {
-        problem.reason = "oversize";
-        problem.detail = std::to_string(recs[k].n_bytes) + " bytes > --corpus.max_row_bytes=" + std::to_string(max_row_bytes_);
-      } else if (check_utf8 && !valid_utf8(recs[k].bytes)) {
-        problem.reason = "invalid_utf8";
-        problem.detail = "the row is not valid UTF-8";
-      }
-    }
-    Instance& inst = out.rows[used];
-    reset(inst);
-    if (problem.reason.empty()) {
-      inst.row = row;
-      if (adapter_->adapt(views, inst, problem)) {
-        if (blank_text(inst.text_a)) {
-          problem.reason = "empty_text";
-          problem.detail = "text_a (premise/text) is empty";
-        } else if (adapter_->needs_text_b() && blank_text(inst.text_b)) {
-          problem.reason = "empty_text";
-          problem.detail = "text_b (hypothesis/evidence) is empty";
-        }
-      } else if (problem.reason.empty()) {
-        problem.reason = "unsupported_row";
-      }
-      bad_src = 0;
-    }
-    if (problem.reason.empty()) {
-      inst.row = row;
-      inst.dataset = adapter_->name();
-      inst.source_file = paths_[0];
-      inst.source_line = recs[0].line;
-      ++used;
-    } else {
-      out.bad.push_back(BadRow{row, paths_[bad_src], recs[bad_src].line, problem.reason, problem.detail});
-    }
+    if (adapt_row(*adapter_, paths_, max_row_bytes_, recs, views, row, out.rows[used], problem, out.bad)) ++used;
   }
   out.rows.resize(used);
 }
+
+// ---- one pass over a byte range -----------------------------------------------------------------
+
+bool RangeReader::supported(const config::CorpusConfig& cfg, const std::vector<SourceLayout>& layout) {
+  return layout.size() == 1 && layout[0].dialect.kind == RecordKind::kLines && cfg.limit == 0;
+}
+
+uint64_t RangeReader::line_start_at_or_after(const File& file, uint64_t data_begin, uint64_t pos) {
+  if (pos <= data_begin) return data_begin;
+  if (pos >= file.size()) return file.size();
+  constexpr size_t kStep = 64 << 10;
+  std::vector<char> block(kStep);
+  for (uint64_t off = pos - 1; off < file.size();) {  // the byte before `pos` may end a line
+    const size_t len = file.read_at(off, block.data(), std::min<uint64_t>(kStep, file.size() - off));
+    if (len == 0) break;
+    if (const void* nl = std::memchr(block.data(), '\n', len))
+      return off + static_cast<uint64_t>(static_cast<const char*>(nl) - block.data()) + 1;
+    off += len;
+  }
+  return file.size();
+}
+
+RangeReader::RangeReader(const config::CorpusConfig& cfg, uint64_t begin, uint64_t end) {
+  std::vector<SourceLayout> layout;
+  adapter_ = open_adapter(cfg, &layout);
+  if (!supported(cfg, layout))
+    throw ConfigError(cfg.path + ": a one-pass range read needs one line-per-row file (JSONL/TSV) and no --corpus.limit");
+  paths_ = adapter_->sources().paths;
+  file_ = std::make_unique<File>(paths_[0]);
+  max_row_bytes_ = static_cast<uint64_t>(cfg.max_row_bytes);
+  begin_ = line_start_at_or_after(*file_, layout[0].data_begin, std::max(begin, layout[0].data_begin));
+  end_ = line_start_at_or_after(*file_, layout[0].data_begin, std::max(end, layout[0].data_begin));
+  end_ = std::max(end_, begin_);
+  reader_ = std::make_unique<RecordReader>(*file_, adapter_->dialect(), begin_, end_, 0, max_row_bytes_);
+}
+
+RangeReader::~RangeReader() = default;
+
+const LabelSet& RangeReader::labels() const { return adapter_->labels(); }
+std::string RangeReader::dataset() const { return adapter_->name(); }
+
+bool RangeReader::next(int64_t max_rows, ChunkRead& out) {
+  size_t used = 0;
+  out.bad.clear();
+  if (out.rows.size() < static_cast<size_t>(max_rows)) out.rows.resize(static_cast<size_t>(max_rows));
+  std::vector<RawRecord> recs(1);
+  std::vector<std::string_view> views(1);
+  int64_t n = 0;
+  for (; n < max_rows; ++n) {
+    if (!reader_->next(recs[0])) break;
+    if (n_rows_ % SpeculativeScan::kSampleStride == 0) samples_.emplace_back(recs[0].offset, recs[0].line);
+    if (adapt_row(*adapter_, paths_, max_row_bytes_, recs, views, n_rows_, out.rows[used], problem_, out.bad)) ++used;
+    ++n_rows_;
+  }
+  out.rows.resize(used);
+  return n > 0;
+}
+
+int64_t RangeReader::newlines() const { return reader_->line(); }
 
 }  // namespace because::corpus

@@ -93,6 +93,55 @@ class Corpus {
   uint64_t max_row_bytes_ = 1 << 20;
 };
 
+/// One pass over the rows that start in a byte range of a corpus file, without a row index: how
+/// N ranks ingest a corpus in a single read of the file (mpi::read_corpus_once), each taking
+/// 1/N of the bytes. The range is rounded to line starts (a row belongs to the range where its
+/// first byte lies), so ranges split with split_ranges cover every row exactly once.
+///
+/// The rows' numbers are *local*: Instance.row and BadRow.row count from 0 at the range's first
+/// row, and lines (Instance.source_line, BadRow.line) count from 0 at its first byte. The caller
+/// adds the rows and newlines of the ranges before it (known once every range has been read).
+/// Only for one line-per-row file (JSONL, TSV, `text;label`; not CSV, where a range may start
+/// inside a quoted field, nor e-SNLI's per-field files) and no --corpus.limit: see supported().
+class RangeReader {
+ public:
+  static bool supported(const config::CorpusConfig& cfg, const std::vector<SourceLayout>& layout);
+  /// The first line start at or after `pos` (`pos` itself when it starts a line); file size if none.
+  static uint64_t line_start_at_or_after(const File& file, uint64_t data_begin, uint64_t pos);
+
+  RangeReader(const config::CorpusConfig& cfg, uint64_t begin, uint64_t end);
+  ~RangeReader();
+  RangeReader(const RangeReader&) = delete;
+  RangeReader& operator=(const RangeReader&) = delete;
+
+  /// Up to `max_rows` next rows into `out` (reusing its strings); false when the range is done.
+  bool next(int64_t max_rows, ChunkRead& out);
+  /// Rows read so far (bad ones included).
+  int64_t rows() const { return n_rows_; }
+  /// Newlines in the range; complete once next() has returned false.
+  int64_t newlines() const;
+  /// The range after rounding to line starts.
+  uint64_t begin() const { return begin_; }
+  uint64_t end() const { return end_; }
+  /// (offset, local line) of every SpeculativeScan::kSampleStride-th row, for building the row
+  /// index of the range afterwards with chunk_starts (no second pass over the range).
+  const std::vector<std::pair<uint64_t, int64_t>>& samples() const { return samples_; }
+  const LabelSet& labels() const;
+  std::string dataset() const;
+  const File& file() const { return *file_; }
+
+ private:
+  std::unique_ptr<Adapter> adapter_;
+  std::vector<std::string> paths_;
+  std::unique_ptr<File> file_;
+  std::unique_ptr<RecordReader> reader_;
+  uint64_t begin_ = 0, end_ = 0;
+  uint64_t max_row_bytes_ = 0;
+  int64_t n_rows_ = 0;
+  RowProblem problem_;
+  std::vector<std::pair<uint64_t, int64_t>> samples_;
+};
+
 /// Builds an adapter and applies the header of its first source (used by open and layout).
 std::unique_ptr<Adapter> open_adapter(const config::CorpusConfig& cfg, std::vector<SourceLayout>* layout);
 

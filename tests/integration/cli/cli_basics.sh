@@ -35,6 +35,24 @@ expect 2 "train.device: unknown value 'tpu'" -- "$exe" train --run "$tmp/run" --
 # Errors are one line.
 lines=$("$exe" config --explain.bogus=1 2>&1 | wc -l)
 if [[ $lines != 1 ]]; then echo "FAIL: error took $lines lines"; fail=1; fi
+# corpus stats: one pass over a JSONL file and, with --strict, by chunks from the index; the
+# same counts both ways, and bad rows quarantined with their true row and line.
+sample="${BECAUSE_SOURCE_DIR:?}/data/sample/sample.jsonl"
+nrows=$(grep -c . "$sample")
+expect 0 "\"rows\": $nrows," -- "$exe" corpus stats --path "$sample" --dataset sample --json
+expect 0 '"one_pass": true' -- "$exe" corpus stats --path "$sample" --dataset sample --json
+expect 0 '"one_pass": false' -- "$exe" corpus stats --path "$sample" --dataset sample --json --strict
+a=$("$exe" corpus stats --path "$sample" --dataset sample --json | grep -v one_pass)
+b=$("$exe" corpus stats --path "$sample" --dataset sample --json --strict | grep -v one_pass)
+if [[ "$a" != "$b" ]]; then echo "FAIL: corpus stats differ between one pass and chunks"; diff <(echo "$a") <(echo "$b"); fail=1; fi
+{ head -n 3 "$sample"; echo; echo '{"uid": "x1", "premise": "p", "hypothesis": "h", "label": "sideways"}'
+  tail -n +4 "$sample" | head -n 5; echo '{broken'; } > "$tmp/bad.jsonl"
+expect 0 '"bad_rows": 2,' -- "$exe" corpus stats --path "$tmp/bad.jsonl" --dataset sample --json --run "$tmp/stats-run"
+q=$(cat "$tmp/stats-run/quarantine.jsonl" 2>/dev/null)
+if ! grep -q '"line":5,.*"reason":"unknown_label".*"row":3' <<< "$q" || ! grep -q '"line":11,.*"reason":"malformed_json".*"row":9' <<< "$q"; then
+  echo "FAIL: quarantine rows/lines:"; echo "$q"; fail=1
+fi
+expect 1 'bad.jsonl:5: bad row 3 \(unknown_label' -- "$exe" corpus stats --path "$tmp/bad.jsonl" --dataset sample --strict
 # Every shipped job file (and each of its profiles) names only known options.
 for job in "${BECAUSE_SOURCE_DIR:?}"/jobs/*.ini; do
   expect 0 'config hash' -- "$exe" config --job "$job"

@@ -136,6 +136,108 @@ TEST(Index, LineRangesFromSamplesMatchSequential) {
   }
 }
 
+// A JSONL corpus read in one pass per byte range (no index), for every split into ranges: with
+// each range's rows renumbered by the rows and newlines of the ranges before it, the rows, bad
+// rows, lines and uids equal a sequential read by chunks from the index; the index built from the
+// ranges' samples equals the sequential one.
+TEST(RangeReader, SplitsMatchChunkReading) {
+  std::string jl = "\xEF\xBB\xBF";  // BOM
+  for (int i = 0; i < 700; ++i) {
+    if (i % 11 == 0) jl += "\n";
+    if (i % 13 == 0) jl += "\r\n";
+    if (i % 29 == 5) jl += "{\"uid\": \"b" + std::to_string(i) + "\", \"premise\": \"p\"";  // malformed
+    else if (i % 31 == 7) jl += "{\"uid\": \"u" + std::to_string(i) + "\", \"premise\": \"p\", \"hypothesis\": \"h\", \"label\": \"maybe\"}";
+    else if (i % 37 == 3) jl += "{\"uid\": \"o" + std::to_string(i) + "\", \"premise\": \"" + std::string(300, 'x') + "\", \"hypothesis\": \"h\", \"label\": \"neutral\"}";
+    else
+      jl += "{\"uid\": \"u" + std::to_string(i) + "\", \"premise\": \"premise " + std::string(static_cast<size_t>(i % 23), 'y') +
+            "\", \"hypothesis\": \"h\", \"label\": \"entailment\", \"explanations\": [\"because " + std::to_string(i) + "\"]}";
+    jl += i % 3 ? "\r\n" : "\n";
+  }
+  jl += "{\"uid\": \"last\", \"premise\": \"p\", \"hypothesis\": \"h\", \"label\": \"contradiction\"}";  // no final newline
+  const auto p = test::temp_file("ranges.jsonl", jl);
+  for (int64_t chunk_rows : {1, 7, 64, 256}) {
+    auto cfg = test::cfg_for(p, "sample", chunk_rows);
+    cfg.max_row_bytes = 200;
+    const auto seq = Corpus::open(cfg, "");
+    ASSERT_EQ(seq.n_rows(), 701);
+    const auto want = test::read_all(seq);
+    const auto layout = Corpus::layout(cfg);
+    ASSERT_TRUE(RangeReader::supported(cfg, layout));
+    File f(p);
+    for (int n : {1, 2, 3, 7, 50, 997}) {
+      ChunkRead got;
+      std::vector<uint64_t> offs;
+      std::vector<int64_t> lines;
+      int64_t rows_before = 0, newlines_before = 0;
+      for (auto [b, e] : split_ranges(layout[0].data_begin, f.size(), n)) {
+        RangeReader rr(cfg, b, e);
+        ChunkRead c;
+        int64_t batch_rows = 0;
+        while (rr.next(chunk_rows, c)) {
+          batch_rows += static_cast<int64_t>(c.rows.size() + c.bad.size());
+          EXPECT_LE(static_cast<int64_t>(c.rows.size() + c.bad.size()), chunk_rows);
+          for (auto x : c.rows) {
+            x.row += rows_before;
+            x.source_line += layout[0].data_line + newlines_before;
+            got.rows.push_back(x);
+          }
+          for (auto x : c.bad) {
+            x.row += rows_before;
+            x.line += layout[0].data_line + newlines_before;
+            got.bad.push_back(x);
+          }
+        }
+        EXPECT_EQ(batch_rows, rr.rows());
+        SpeculativeScan sc;
+        sc.by_state[int(CsvState::kRecordStart)].n_records = rr.rows();
+        sc.samples = rr.samples();
+        RangeStart start;
+        start.rows_before = rows_before;
+        start.newlines_before = newlines_before;
+        for (auto [o, l] : chunk_starts(f, layout[0].dialect, rr.begin(), rr.end(), start, layout[0].data_line,
+                                        chunk_rows, &sc)) {
+          offs.push_back(o);
+          lines.push_back(l);
+        }
+        rows_before += rr.rows();
+        newlines_before += rr.newlines();
+      }
+      const std::string at = std::to_string(n) + " ranges, chunk " + std::to_string(chunk_rows);
+      ASSERT_EQ(got.rows.size(), want.rows.size()) << at;
+      for (size_t i = 0; i < want.rows.size(); ++i) {
+        EXPECT_EQ(got.rows[i].row, want.rows[i].row) << at;
+        EXPECT_EQ(got.rows[i].uid, want.rows[i].uid) << at;
+        EXPECT_EQ(got.rows[i].source_line, want.rows[i].source_line) << at << " uid " << want.rows[i].uid;
+        EXPECT_EQ(got.rows[i].text_a, want.rows[i].text_a) << at;
+        EXPECT_EQ(got.rows[i].human_explanations.size(), want.rows[i].human_explanations.size()) << at;
+      }
+      ASSERT_EQ(got.bad.size(), want.bad.size()) << at;
+      for (size_t i = 0; i < want.bad.size(); ++i) {
+        EXPECT_EQ(got.bad[i].row, want.bad[i].row) << at;
+        EXPECT_EQ(got.bad[i].line, want.bad[i].line) << at;
+        EXPECT_EQ(got.bad[i].reason, want.bad[i].reason) << at;
+      }
+      EXPECT_EQ(offs, seq.indexes()[0].chunk_offset) << at;
+      EXPECT_EQ(lines, seq.indexes()[0].chunk_line) << at;
+    }
+  }
+}
+
+TEST(RangeReader, OnlyForOneLineFile) {
+  const auto csv = test::temp_file("r.csv", "uid,premise,hypothesis,label\nu,p,h,neutral\n");
+  auto cfg = test::cfg_for(csv, "generic");
+  cfg.text_a = "premise";
+  cfg.text_b = "hypothesis";
+  cfg.label = "label";
+  EXPECT_FALSE(RangeReader::supported(cfg, Corpus::layout(cfg)));
+  EXPECT_THROW(RangeReader(cfg, 0, 10), ConfigError);
+  const auto jl = test::temp_file("r.jsonl", "{\"premise\": \"p\", \"hypothesis\": \"h\", \"label\": \"neutral\"}\n");
+  auto lim = test::cfg_for(jl, "mnli");
+  EXPECT_TRUE(RangeReader::supported(lim, Corpus::layout(lim)));
+  lim.limit = 1;
+  EXPECT_FALSE(RangeReader::supported(lim, Corpus::layout(lim)));
+}
+
 TEST(Index, SaveLoadAndStaleKey) {
   const auto p = test::temp_file("i.jsonl", "{}\n{}\n{}\n");
   File f(p);
