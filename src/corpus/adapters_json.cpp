@@ -2,6 +2,7 @@
 // VariErr, the second study's NLI_explanations.json, NLI disagreement taxonomy files, the sample
 // corpus, and the generic field mapping.
 #include <cmath>
+#include <cstring>
 
 #include "corpus/adapters.h"
 #include "util/error.h"
@@ -380,17 +381,20 @@ class Sample : public JsonAdapter {
     bool has[kFields] = {};
     for (const auto& kv : o) {
       const std::string_view k = kv.key;
-      int i = kFields;  // the field this key names (the lengths tell all but label/split apart)
+      // The field this key names: the length picks the candidate, a compare of that constant
+      // length (inlined, no library call) confirms it.
+      int i = kFields;
+      const char* d = k.data();
       switch (k.size()) {
-        case 3: i = kUid; break;
-        case 5: i = k[0] == 'l' ? kLabel : kSplit; break;
-        case 7: i = kPremise; break;
-        case 10: i = kHypothesis; break;
-        case 12: i = kExplanations; break;
-        case 16: i = kVotes; break;
-        default: continue;
+        case 3: i = std::memcmp(d, "uid", 3) == 0 ? kUid : kFields; break;
+        case 5: i = std::memcmp(d, "label", 5) == 0 ? kLabel : std::memcmp(d, "split", 5) == 0 ? kSplit : kFields; break;
+        case 7: i = std::memcmp(d, "premise", 7) == 0 ? kPremise : kFields; break;
+        case 10: i = std::memcmp(d, "hypothesis", 10) == 0 ? kHypothesis : kFields; break;
+        case 12: i = std::memcmp(d, "explanations", 12) == 0 ? kExplanations : kFields; break;
+        case 16: i = std::memcmp(d, "annotator_labels", 16) == 0 ? kVotes : kFields; break;
+        default: break;
       }
-      if (!has[i] && k == kNames[i]) {
+      if (i != kFields && !has[i]) {  // the first of duplicate keys wins
         f[i] = kv.value;
         has[i] = true;
       }
