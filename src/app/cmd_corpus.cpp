@@ -42,9 +42,10 @@ int run_stats(Context& ctx, const std::vector<std::string>& args) {
   opts.add("dataset", &dataset, "same as --corpus.dataset").add("path", &path, "same as --corpus.path");
   opts.add_flag("json", &json, "print JSON");
   const Usage usage{"because corpus stats --dataset NAME --path FILE [--json] [--run DIR]",
-                    "Reads a whole corpus (in parallel under mpirun: one read of the file, each rank 1/N of its bytes;\n"
-                    "CSV and per-field corpora: ranks take chunks in turn) and prints rows,\n"
-                    "rows per label and split, bad rows per reason, duplicate uids and text length percentiles.\n"
+                    "Reads a whole corpus and prints rows, rows per label and split, bad rows per reason,\n"
+                    "duplicate uids and text length percentiles. Under mpirun the ranks share the work: a\n"
+                    "JSONL/TSV file is read once, each rank taking 1/N of its bytes; CSV, per-field corpora,\n"
+                    "--corpus.limit and --strict read by chunks from the row index, ranks taking chunks in turn.\n"
                     "With --run DIR the row index is cached in DIR/index and bad rows go to DIR/quarantine.jsonl.",
                     {"", "corpus"}, 0};
   if (!parse_options(ctx, args, cfg, opts, usage)) return 0;
