@@ -172,7 +172,17 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
 
     const int64_t step = std::max<int64_t>(1, cfg.batch_rows);
     std::vector<std::string> refs;
-    std::map<std::pair<std::string, int>, std::vector<std::string>> by_source;  // (source, mode<0) -> texts
+    std::vector<const std::vector<uint32_t>*> ref_toks, group_toks;
+    // Each explanation of an instance is tokenised (13a) once, for diversity and BLEU alike.
+    std::vector<std::vector<uint32_t>> toks;
+    // The instance's explanations grouped by (source, label-free or not), in that order.
+    struct Group {
+      std::string_view source;
+      int mode;  // -1 label-free, 0 written for a label
+      std::vector<size_t> members;  // indices into toks (and into the instance's explanations)
+    };
+    std::vector<Group> groups;
+    size_t n_groups = 0;
     for (int64_t b = begin; b < end; b += step) {
       const store::Batch batch = reader.read_batch(b, std::min(end, b + step));
       size_t e = 0;
@@ -186,32 +196,56 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
         size_t e_end = e;
         while (e_end < batch.explanations.size() && batch.explanations[e_end].instance == row) ++e_end;
         refs.clear();
-        by_source.clear();
+        ref_toks.clear();
+        n_groups = 0;
+        if (toks.size() < e_end - e) toks.resize(e_end - e);
         for (size_t k = e; k < e_end; ++k) {
           const auto& x = batch.explanations[k];
           if (x.finish == store::Finish::kError) {
             ++L.explanation_errors;
             continue;
           }
-          if (x.source == store::kHumanSource) refs.push_back(x.text);
-          by_source[{x.source, x.label < 0 ? -1 : 0}].push_back(x.text);
+          auto& tk = toks[k - e];
+          metrics::tokenize_13a_ids(x.text, scorer.interner(), tk);
+          if (x.source == store::kHumanSource) {
+            refs.push_back(x.text);
+            ref_toks.push_back(&tk);
+          }
+          const int mode = x.label < 0 ? -1 : 0;
+          size_t g = 0;
+          while (g < n_groups && !(groups[g].source == x.source && groups[g].mode == mode)) ++g;
+          if (g == n_groups) {
+            if (groups.size() == n_groups) groups.emplace_back();
+            groups[g].source = x.source;
+            groups[g].mode = mode;
+            groups[g].members.clear();
+            ++n_groups;
+          }
+          groups[g].members.push_back(k - e);
         }
+        std::sort(groups.begin(), groups.begin() + static_cast<std::ptrdiff_t>(n_groups), [](const Group& a, const Group& b) {
+          return std::make_pair(a.source, a.mode) < std::make_pair(b.source, b.mode);
+        });
         bool refs_set = false;  // the scorer holds this instance's references
-        for (const auto& [src_mode, texts] : by_source) {
+        for (size_t g = 0; g < n_groups; ++g) {
+          const Group& grp = groups[g];
+          const std::string source(grp.source);
           // "guided": written for a label (explain modes label-guided and label-free); "free": no label.
-          const char* mode = src_mode.second < 0 ? "free" : "guided";
-          L.div[key_of({"div", ds, split, src_mode.first, mode})].add_group(scorer.interner(), texts);
-          if (src_mode.first == store::kHumanSource) continue;
+          const char* mode = grp.mode < 0 ? "free" : "guided";
+          group_toks.clear();
+          for (size_t m : grp.members) group_toks.push_back(&toks[m]);
+          L.div[key_of({"div", ds, split, source, mode})].add_group_tokens(scorer.interner(), group_toks);
+          if (source == store::kHumanSource) continue;
           if (refs.empty()) {
-            L.nlg_no_reference += static_cast<int64_t>(texts.size());
+            L.nlg_no_reference += static_cast<int64_t>(grp.members.size());
             continue;
           }
-          auto [it, fresh] = L.nlg.try_emplace(key_of({"nlg", ds, split, src_mode.first, mode}), nlg_opt);
+          auto [it, fresh] = L.nlg.try_emplace(key_of({"nlg", ds, split, source, mode}), nlg_opt);
           if (!refs_set) {
-            scorer.set_references(refs);
+            scorer.set_references(refs, ref_toks);
             refs_set = true;
           }
-          for (const auto& t : texts) scorer.add(it->second, t);
+          for (size_t m : grp.members) scorer.add(it->second, batch.explanations[e + m].text, toks[m]);
         }
         for (const auto& s : sets) {
           const int64_t at = s.at[static_cast<size_t>(row - begin)];

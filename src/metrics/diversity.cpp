@@ -14,16 +14,27 @@ void DiversityState::add_group(const std::vector<std::string>& texts) {
 }
 
 void DiversityState::add_group(Interner& in, const std::vector<std::string>& texts) {
-  thread_local std::vector<std::vector<uint32_t>> toks, others;
-  thread_local BleuRefs refs;
+  thread_local std::vector<std::vector<uint32_t>> toks;
+  thread_local std::vector<const std::vector<uint32_t>*> ptrs;
   if (toks.size() < texts.size()) toks.resize(texts.size());
+  ptrs.clear();
+  for (size_t i = 0; i < texts.size(); ++i) {
+    tokenize_13a_ids(texts[i], in, toks[i]);
+    ptrs.push_back(&toks[i]);
+  }
+  add_group_tokens(in, ptrs);
+}
+
+void DiversityState::add_group_tokens(const Interner& in, const std::vector<const std::vector<uint32_t>*>& toks) {
+  thread_local std::vector<std::vector<uint32_t>> others;
+  thread_local BleuRefs refs;
   if (interner_ != in.serial()) {  // ids of another interner: forget which ids were seen
     interner_ = in.serial();
     seen_id_.clear();
   }
-  for (size_t i = 0; i < texts.size(); ++i) tokenize_13a_ids(texts[i], in, toks[i]);
-  for (size_t i = 0; i < texts.size(); ++i) {
-    const auto& tk = toks[i];
+  const size_t n_texts = toks.size();
+  for (size_t i = 0; i < n_texts; ++i) {
+    const auto& tk = *toks[i];
     ++n_texts_;
     n_tokens_ += static_cast<int64_t>(tk.size());
     for (size_t k = 0; k < tk.size(); ++k) {
@@ -40,15 +51,15 @@ void DiversityState::add_group(Interner& in, const std::vector<std::string>& tex
       }
     }
   }
-  if (texts.size() >= 2) {
-    if (others.size() < texts.size() - 1) others.resize(texts.size() - 1);
-    for (size_t i = 0; i < texts.size(); ++i) {
+  if (n_texts >= 2) {
+    if (others.size() < n_texts - 1) others.resize(n_texts - 1);
+    for (size_t i = 0; i < n_texts; ++i) {
       size_t n = 0;
-      for (size_t j = 0; j < texts.size(); ++j)
-        if (j != i) others[n++] = toks[j];
+      for (size_t j = 0; j < n_texts; ++j)
+        if (j != i) others[n++] = *toks[j];
       refs.set(others.data(), n);
       BleuState s;
-      refs.add_to(s, toks[i]);
+      refs.add_to(s, *toks[i]);
       self_sum_ += s.value(true).score;
       ++n_self_;
     }

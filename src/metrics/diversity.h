@@ -26,6 +26,9 @@ class DiversityState {
   void add_group(const std::vector<std::string>& texts);
   /// The same with the 13a tokens interned in `interner` (shared with the NLG scorer).
   void add_group(Interner& interner, const std::vector<std::string>& texts);
+  /// The same from the texts' 13a token ids, already interned in `interner` (a caller that
+  /// tokenises each text once for BLEU and diversity).
+  void add_group_tokens(const Interner& interner, const std::vector<const std::vector<uint32_t>*>& tokens);
   /// Merges counts and n-gram sets.
   void merge(const DiversityState& o);
   [[nodiscard]] DiversityReport value() const;

@@ -28,7 +28,18 @@ void NlgState::add(NlgScorer& scorer, std::string_view hyp, const std::vector<st
 NlgScorer::NlgScorer(NlgOptions opt, const WordNet* wordnet)
     : opt_(opt), rouge_tok_(in_, opt.rouge_stemmer), meteor_(wordnet) {}
 
-void NlgScorer::set_references(const std::vector<std::string>& refs) {
+void NlgScorer::set_references(const std::vector<std::string>& refs) { prepare_references(refs, nullptr); }
+
+void NlgScorer::set_references(const std::vector<std::string>& refs,
+                               const std::vector<const std::vector<uint32_t>*>& tokens_13a) {
+  if (tokens_13a.size() != refs.size())
+    throw std::logic_error("NLG metrics: " + std::to_string(tokens_13a.size()) + " token lists for " +
+                           std::to_string(refs.size()) + " references");
+  prepare_references(refs, &tokens_13a);
+}
+
+void NlgScorer::prepare_references(const std::vector<std::string>& refs,
+                                   const std::vector<const std::vector<uint32_t>*>* tokens_13a) {
   if (refs.empty()) throw InputError("NLG metrics: a hypothesis without references");
   n_refs_ = refs.size();
   if (bleu_tok_.size() < n_refs_) {
@@ -37,7 +48,8 @@ void NlgScorer::set_references(const std::vector<std::string>& refs) {
     chrf_chars_.resize(n_refs_);
   }
   for (size_t r = 0; r < n_refs_; ++r) {
-    tokenize_13a_ids(refs[r], in_, bleu_tok_[r]);
+    if (tokens_13a) bleu_tok_[r] = *(*tokens_13a)[r];
+    else tokenize_13a_ids(refs[r], in_, bleu_tok_[r]);
     rouge_tok_.tokenize(refs[r], rouge_tok_refs_[r]);
     utf8_decode_into(refs[r], chrf_chars_[r]);
     drop_py_space(chrf_chars_[r]);
@@ -49,16 +61,24 @@ void NlgScorer::set_references(const std::vector<std::string>& refs) {
 }
 
 void NlgScorer::add(NlgState& st, std::string_view hyp) {
+  tokenize_13a_ids(hyp, in_, tok_);
+  add_scores(st, hyp, tok_);
+}
+
+void NlgScorer::add(NlgState& st, std::string_view hyp, const std::vector<uint32_t>& tokens_13a) {
+  add_scores(st, hyp, tokens_13a);
+}
+
+void NlgScorer::add_scores(NlgState& st, std::string_view hyp, const std::vector<uint32_t>& tokens_13a) {
   if (n_refs_ == 0) throw InputError("NLG metrics: a hypothesis without references");
   if (st.opt_.meteor != opt_.meteor || st.opt_.rouge_stemmer != opt_.rouge_stemmer)
     throw std::logic_error("NLG metrics: a state and a scorer with different options");
-  tokenize_13a_ids(hyp, in_, tok_);
-  bleu_.add_to(st.bleu_, tok_);
+  bleu_.add_to(st.bleu_, tokens_13a);
   utf8_decode_into(hyp, chars_);
   drop_py_space(chars_);
   st.chrf_.add_stats(chrf_.best_stats(chars_));
-  rouge_tok_.tokenize(hyp, tok_);
-  st.rouge_.add_scores(rouge_.best(tok_));
+  rouge_tok_.tokenize(hyp, rouge_ids_);
+  st.rouge_.add_scores(rouge_.best(rouge_ids_));
   if (opt_.meteor) st.meteor_.add_score(meteor_.score_prepared(hyp));
 }
 

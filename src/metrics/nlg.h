@@ -53,8 +53,12 @@ class NlgScorer {
   explicit NlgScorer(NlgOptions opt = {}, const WordNet* wordnet = WordNet::system());
   /// Prepares `refs` (at least one) for the hypotheses that follow.
   void set_references(const std::vector<std::string>& refs);
+  /// The same with each reference's 13a token ids, already interned in interner().
+  void set_references(const std::vector<std::string>& refs, const std::vector<const std::vector<uint32_t>*>& tokens_13a);
   /// Adds `hyp` scored against the current references to `st` (same options as this scorer).
   void add(NlgState& st, std::string_view hyp);
+  /// The same with the hypothesis's 13a token ids, already interned in interner().
+  void add(NlgState& st, std::string_view hyp, const std::vector<uint32_t>& tokens_13a);
   /// Token ids shared with other metrics of the same rank (diversity).
   Interner& interner() { return in_; }
 
@@ -69,8 +73,10 @@ class NlgScorer {
   BleuRefs bleu_;
   ChrfRefs chrf_;
   RougeRefs rouge_;
-  std::vector<uint32_t> tok_;
+  std::vector<uint32_t> tok_, rouge_ids_;
   std::u32string chars_;
+  void prepare_references(const std::vector<std::string>& refs, const std::vector<const std::vector<uint32_t>*>* tokens_13a);
+  void add_scores(NlgState& st, std::string_view hyp, const std::vector<uint32_t>& tokens_13a);
 };
 
 }  // namespace because::metrics

@@ -123,7 +123,9 @@ const nlohmann::json* find_row(const nlohmann::json& rows, std::initializer_list
 TEST(Reduce, AnyRankCountEqualsOneProcessAndDirectStates) {
   const auto world = mpi::Comm::world();
   std::string dir = (fs::temp_directory_path() / "because_reduce_test_XXXXXX").string();
-  if (world.root()) ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  if (world.root()) {
+    ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  }
   world.bcast(dir);
   const std::string path = dir + "/store.h5";
   const Fixture f = make_fixture();
