@@ -27,18 +27,117 @@ void each_ngram(const std::u32string& s, F&& f) {
 
 }  // namespace
 
+// ---- ChrfDenseGrams -----------------------------------------------------------------------
+
+uint8_t ChrfDenseGrams::id_of(char32_t c) const {
+  if (c < 128) return ascii_[c];
+  for (const auto& [cp, id] : other_)
+    if (cp == c) return id;
+  return 0;
+}
+
+ChrfDenseGrams::Slot* ChrfDenseGrams::find(uint64_t key, bool insert) {
+  for (uint64_t i = (key * 0x9E3779B97F4A7C15ULL) >> shift_;; i = (i + 1) & mask_) {
+    Slot& s = slots_[i];
+    if (s.key == key) return &s;
+    if (s.key == 0) {
+      if (!insert) return nullptr;
+      s.key = key;
+      s.count = 0;
+      s.gen = 0;
+      return &s;
+    }
+  }
+}
+
+bool ChrfDenseGrams::build(const std::u32string& ref) {
+  for (const char32_t c : ascii_set_) ascii_[c] = 0;
+  ascii_set_.clear();
+  other_.clear();
+  int n_ids = 0;
+  for (const char32_t c : ref) {
+    if (id_of(c) != 0) continue;
+    if (++n_ids > kMaxIds) return false;
+    if (c < 128) {
+      ascii_[c] = static_cast<uint8_t>(n_ids);
+      ascii_set_.push_back(c);
+    } else {
+      other_.emplace_back(c, static_cast<uint8_t>(n_ids));
+    }
+  }
+  size_t cap = 64;
+  int bits = 6;
+  while (cap < 2 * ChrfState::kOrder * ref.size()) {
+    cap *= 2;
+    ++bits;
+  }
+  if (slots_.size() < cap) slots_.resize(cap);
+  std::fill(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(cap), Slot{});
+  mask_ = cap - 1;
+  shift_ = 64 - bits;
+  ids_.resize(ref.size());
+  for (size_t i = 0; i < ref.size(); ++i) ids_[i] = id_of(ref[i]);
+  for (size_t i = 0; i < ref.size(); ++i) {
+    uint64_t key = 0;
+    for (size_t k = 0; k < ChrfState::kOrder && i + k < ref.size(); ++k) {
+      key = (key << 6) | ids_[i + k];
+      ++find(key, true)->count;
+    }
+  }
+  return true;
+}
+
+std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match(const std::u32string& hyp) {
+  std::array<int64_t, ChrfState::kOrder> m{};
+  if (++gen_ == 0) {  // wrapped: forget every stamp
+    for (auto& s : slots_) s.gen = 0;
+    gen_ = 1;
+  }
+  const size_t len = hyp.size();
+  ids_.resize(len);
+  for (size_t i = 0; i < len; ++i) ids_[i] = id_of(hyp[i]);
+  for (size_t i = 0; i < len; ++i) {
+    uint64_t key = 0;
+    // An n-gram whose prefix is absent from the reference is absent too: stop extending there.
+    for (size_t k = 0; k < ChrfState::kOrder && i + k < len; ++k) {
+      const uint8_t id = ids_[i + k];
+      if (id == 0) break;
+      key = (key << 6) | id;
+      Slot* s = find(key, false);
+      if (!s) break;
+      if (s->gen != gen_) {
+        s->gen = gen_;
+        s->used = 0;
+      }
+      if (s->used < s->count) {
+        ++s->used;
+        ++m[k];
+      }
+    }
+  }
+  return m;
+}
+
+// ---- ChrfRefs -----------------------------------------------------------------------------
+
 void ChrfRefs::set(const std::u32string* refs, size_t n) {
   n_ = n;
+  if (dense_.size() < n) dense_.resize(n);
   if (tables_.size() < n) tables_.resize(n);
+  is_dense_.assign(n, false);
   totals_.resize(n);
   for (size_t r = 0; r < n; ++r) {
+    for (int k = 1; k <= ChrfState::kOrder; ++k) totals_[r][k - 1] = ngram_count(refs[r].size(), k);
+    if (dense_[r].build(refs[r])) {
+      is_dense_[r] = true;
+      continue;
+    }
     NgramTable& t = tables_[r];
     t.reset(ChrfState::kOrder * refs[r].size());
     each_ngram(refs[r], [&t](uint32_t order, uint64_t hi, uint64_t lo) {
       t.add(order, hi, lo);
       return true;
     });
-    for (int k = 1; k <= ChrfState::kOrder; ++k) totals_[r][k - 1] = ngram_count(refs[r].size(), k);
   }
 }
 
@@ -46,15 +145,19 @@ ChrfState::Stats ChrfRefs::best_stats(const std::u32string& hyp) {
   ChrfState::Stats best{};
   double best_f = -1.0;
   for (size_t r = 0; r < n_; ++r) {
-    NgramTable& t = tables_[r];
-    t.begin_probe();
     std::array<int64_t, ChrfState::kOrder> match{};
-    // An n-gram whose prefix is absent from the reference is absent too: stop extending there.
-    each_ngram(hyp, [&](uint32_t order, uint64_t hi, uint64_t lo) {
-      const auto p = t.consume(order, hi, lo);
-      match[order - 1] += p == NgramTable::kMatched;
-      return p != NgramTable::kAbsent;
-    });
+    if (is_dense_[r]) {
+      match = dense_[r].match(hyp);
+    } else {
+      NgramTable& t = tables_[r];
+      t.begin_probe();
+      // An n-gram whose prefix is absent from the reference is absent too: stop extending there.
+      each_ngram(hyp, [&](uint32_t order, uint64_t hi, uint64_t lo) {
+        const auto p = t.consume(order, hi, lo);
+        match[order - 1] += p == NgramTable::kMatched;
+        return p != NgramTable::kAbsent;
+      });
+    }
     ChrfState::Stats st{};
     for (int k = 1; k <= ChrfState::kOrder; ++k) {
       st[3 * (k - 1)] = ngram_count(hyp.size(), k);

@@ -38,6 +38,37 @@ class ChrfState {
   Stats stats_{};
 };
 
+/// The character n-grams (orders 1..6) of one reference over a dense alphabet: each distinct
+/// code point of the reference gets an id 1..63, so an n-gram packs into 36 bits, exactly, and
+/// n-grams of different orders never share a key (no id is 0). A hypothesis character outside the
+/// alphabet ends every n-gram through it. A reference with more than 63 distinct characters is
+/// refused (build() is false) and counted with NgramTable instead.
+class ChrfDenseGrams {
+ public:
+  bool build(const std::u32string& ref);
+  /// Clipped matches per order of `hyp` against the reference.
+  std::array<int64_t, ChrfState::kOrder> match(const std::u32string& hyp);
+
+ private:
+  static constexpr int kMaxIds = 63;
+  uint8_t id_of(char32_t c) const;
+  struct Slot {
+    uint64_t key = 0;  // 0: empty
+    int32_t count = 0;
+    int32_t used = 0;
+    uint32_t gen = 0;  // match() call that last set `used`
+  };
+  Slot* find(uint64_t key, bool insert);
+  std::array<uint8_t, 128> ascii_{};                 // id of an ASCII code point, 0 = not in the reference
+  std::vector<std::pair<char32_t, uint8_t>> other_;  // the same for the others
+  std::vector<char32_t> ascii_set_;                  // ASCII code points to forget at the next build
+  std::vector<Slot> slots_;
+  std::vector<uint8_t> ids_;  // the hypothesis as ids
+  uint64_t mask_ = 0;
+  int shift_ = 64;
+  uint32_t gen_ = 0;
+};
+
 /// The references of one segment, prepared once for any number of hypotheses.
 class ChrfRefs {
  public:
@@ -48,7 +79,9 @@ class ChrfRefs {
   ChrfState::Stats best_stats(const std::u32string& hyp);
 
  private:
-  std::vector<NgramTable> tables_;
+  std::vector<ChrfDenseGrams> dense_;
+  std::vector<NgramTable> tables_;  // references with a large alphabet
+  std::vector<bool> is_dense_;
   std::vector<std::array<int64_t, ChrfState::kOrder>> totals_;
   size_t n_ = 0;
 };

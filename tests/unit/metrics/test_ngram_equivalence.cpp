@@ -160,6 +160,47 @@ TEST(NgramEquivalence, BleuChrfRougeAgainstBruteForce) {
   }
 }
 
+// chrF references are counted over a dense alphabet of at most 63 characters; larger alphabets
+// take the general table. Around that limit (62-66 distinct characters, ASCII and not, repeated
+// n-grams) and with references of both kinds in one segment, the statistics equal brute force.
+TEST(NgramEquivalence, ChrfAlphabetLimit) {
+  std::mt19937_64 rng(23);
+  std::u32string alphabet;
+  for (char32_t c = U'!'; c <= U'~'; ++c) alphabet += c;                 // 94 ASCII
+  for (char32_t c = 0x3B1; c <= 0x3C9; ++c) alphabet += c;               // Greek
+  auto draw = [&](size_t distinct, size_t len) {
+    std::u32string s;
+    const size_t off = rng() % (alphabet.size() - distinct);
+    for (size_t i = 0; i < len; ++i) s += alphabet[off + (i < distinct ? i : rng() % distinct)];
+    std::shuffle(s.begin(), s.end(), rng);
+    return s;
+  };
+  ChrfRefs refs;
+  for (int seg = 0; seg < 300; ++seg) {
+    std::vector<std::u32string> r;
+    const size_t n_refs = 1 + rng() % 3;
+    for (size_t k = 0; k < n_refs; ++k) {
+      const size_t distinct = 60 + rng() % 8;  // both sides of 63
+      r.push_back(draw(distinct, distinct + rng() % 120));
+    }
+    refs.set(r.data(), r.size());
+    for (int h = 0; h < 3; ++h) {
+      const std::u32string hyp = h == 0 ? r[0].substr(0, r[0].size() / 2) + draw(20, 40) : draw(10 + rng() % 60, 80);
+      ChrfState::Stats best{};
+      double best_f = -1;
+      for (const auto& x : r) {
+        const auto st = brute_chrf(hyp, x);
+        if (ChrfState::f_score(st) > best_f) {
+          best_f = ChrfState::f_score(st);
+          best = st;
+        }
+      }
+      const auto got = refs.best_stats(hyp);
+      for (int i = 0; i < 18; ++i) ASSERT_EQ(got[i], best[i]) << "segment " << seg << " stat " << i;
+    }
+  }
+}
+
 TEST(NgramEquivalence, ScorerReuseEqualsFreshStates) {
   // One scorer over many segments (tables reused through generation stamps) against a fresh
   // scorer per hypothesis, METEOR included.
