@@ -36,7 +36,7 @@ uint8_t ChrfDenseGrams::id_of(char32_t c) const {
   return 0;
 }
 
-ChrfDenseGrams::Slot* ChrfDenseGrams::find(uint64_t key, bool insert) {
+inline ChrfDenseGrams::Slot* ChrfDenseGrams::find(uint64_t key, bool insert) {
   for (uint64_t i = (key * 0x9E3779B97F4A7C15ULL) >> shift_;; i = (i + 1) & mask_) {
     Slot& s = slots_[i];
     if (s.key == key) return &s;
