@@ -44,8 +44,8 @@ int main(int argc, char** argv) {
   const std::string wc_cmd = "wc -l < '" + file + "' > /dev/null";
   // The page cache holds the file in the state of a corpus read from disk: dropped, then read back
   // once. How the file got into the cache changes how fast it is copied out: read back from disk
-  // (readahead, large folios) `wc -l` runs at ~5.5 GB/s here; just written by the synthesizer
-  // (small folios), at ~3 GB/s. Every run starts from the same state, the one users meet.
+  // `wc -l` runs at ~5.5 GB/s here, just written by the synthesizer at ~3 GB/s (probably large
+  // versus small page-cache folios). Every run starts from the same state, the one users meet.
   if (comm.root()) {
     const int fd = ::open(file.c_str(), O_RDONLY);
     if (fd < 0 || ::fdatasync(fd) != 0 || ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) != 0) {
