@@ -52,6 +52,19 @@ q=$(cat "$tmp/stats-run/quarantine.jsonl" 2>/dev/null)
 if ! grep -q '"line":5,.*"reason":"unknown_label".*"row":3' <<< "$q" || ! grep -q '"line":11,.*"reason":"malformed_json".*"row":9' <<< "$q"; then
   echo "FAIL: quarantine rows/lines:"; echo "$q"; fail=1
 fi
+# Under mpirun (2 and 3 ranks, one pass split by bytes): the same counts and the same quarantine.
+IFS=';' read -r -a mpiflags <<< "${BECAUSE_MPIEXEC_FLAGS:-}"
+one=$("$exe" corpus stats --path "$tmp/bad.jsonl" --dataset sample --json | grep -v '"ranks"')
+for np in 2 3; do
+  many=$("${BECAUSE_MPIEXEC:-mpiexec}" -n $np "${mpiflags[@]}" "$exe" corpus stats --path "$tmp/bad.jsonl" --dataset sample \
+         --json --run "$tmp/stats-run-$np" | grep -v '"ranks"')
+  if [[ "$one" != "$many" ]]; then echo "FAIL: corpus stats with $np ranks differs"; diff <(echo "$one") <(echo "$many"); fail=1; fi
+  if ! cmp -s "$tmp/stats-run/quarantine.jsonl" "$tmp/stats-run-$np/quarantine.jsonl"; then
+    echo "FAIL: quarantine with $np ranks differs"; fail=1
+  else
+    echo "ok: corpus stats and quarantine with $np ranks"
+  fi
+done
 expect 1 'bad.jsonl:5: bad row 3 \(unknown_label' -- "$exe" corpus stats --path "$tmp/bad.jsonl" --dataset sample --strict
 # Every shipped job file (and each of its profiles) names only known options.
 for job in "${BECAUSE_SOURCE_DIR:?}"/jobs/*.ini; do
