@@ -18,6 +18,17 @@ using corpus::RowIndex;
 
 namespace {
 
+// Where a run caches the row index of a file with cache key `key`.
+std::string index_cache_path(const std::string& run_dir, const std::string& key) {
+  return run_dir + "/index/" + key.substr(0, 24) + ".idx";
+}
+
+// Appends one line (a newline is added) to `f`; `what` names the file in the error.
+void append_line(std::FILE* f, const std::string& line, const std::string& what) {
+  if (std::fwrite(line.data(), 1, line.size(), f) != line.size() || std::fputc('\n', f) == EOF)
+    throw_errno("cannot write " + what);
+}
+
 // Collective: the full index from every rank's chunk starts (offset, line), in rank order.
 RowIndex gather_index(const Comm& comm, const corpus::SourceLayout& l, uint64_t file_size, int64_t chunk_rows,
                       int64_t n_rows, const std::vector<std::pair<uint64_t, int64_t>>& mine) {
@@ -81,7 +92,7 @@ corpus::Corpus open_corpus(const Comm& comm, const config::CorpusConfig& cfg, co
   for (const auto& l : layout) {
     corpus::File f(l.path);
     const std::string key = corpus::index_key(f, l.dialect, l.data_begin, cfg.chunk_rows);
-    const std::string cache = run_dir.empty() ? "" : run_dir + "/index/" + key.substr(0, 24) + ".idx";
+    const std::string cache = run_dir.empty() ? "" : index_cache_path(run_dir, key);
     RowIndex ri;
     bool loaded = !cache.empty() && corpus::load_index(cache, key, ri);
     if (!comm.all(loaded)) {
@@ -126,7 +137,7 @@ CorpusPass read_corpus_once(const Comm& comm, const config::CorpusConfig& cfg, c
   if (run_dir.empty()) return pass;
   // Leave the row index for later stages: chunk starts from the pass's row samples.
   const std::string key = corpus::index_key(f, l.dialect, l.data_begin, cfg.chunk_rows);
-  const std::string cache = run_dir + "/index/" + key.substr(0, 24) + ".idx";
+  const std::string cache = index_cache_path(run_dir, key);
   corpus::RowIndex cached;
   if (comm.all(corpus::load_index(cache, key, cached))) return pass;
   corpus::SpeculativeScan scanned;
@@ -183,10 +194,7 @@ void Quarantine::add(const std::vector<BadRow>& bad) {
                        ": " + b.detail + "); --strict makes bad rows errors, drop it to quarantine them instead");
     ++counts_[b.reason];
     log::debug("quarantine: ", b.file, ":", b.line, ": ", b.reason, ": ", b.detail);
-    if (out_) {
-      const std::string line = to_json_line(b) + "\n";
-      if (std::fwrite(line.data(), 1, line.size(), out_) != line.size()) throw_errno("cannot write the quarantine file");
-    }
+    if (out_) append_line(out_, to_json_line(b), "the quarantine file");
   }
 }
 
@@ -201,10 +209,7 @@ void Quarantine::add_local(const std::vector<BadRow>& bad) {
     local_ = std::fopen(local_path_.c_str(), "w+");
     if (!local_) throw_errno("cannot open " + local_path_);
   }
-  for (const auto& b : bad) {
-    const std::string line = to_json_line(b) + "\n";
-    if (std::fwrite(line.data(), 1, line.size(), local_) != line.size()) throw_errno("cannot write " + local_path_);
-  }
+  for (const auto& b : bad) append_line(local_, to_json_line(b), local_path_);
 }
 
 void Quarantine::renumber(int64_t row_base, int64_t line_base) {
@@ -219,8 +224,7 @@ void Quarantine::renumber(int64_t row_base, int64_t line_base) {
     auto j = nlohmann::json::parse(line);
     j["row"] = j["row"].get<int64_t>() + row_base;
     j["line"] = j["line"].get<int64_t>() + line_base;
-    const std::string out = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    if (std::fwrite(out.data(), 1, out.size(), out_) != out.size()) throw_errno("cannot write the quarantine file");
+    append_line(out_, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "the quarantine file");
     line.clear();
   }
   std::fclose(local_);
