@@ -1,5 +1,4 @@
 // `because COMMAND [options]`: dispatches to the registered commands under MPI.
-#include <malloc.h>
 #include <torch/version.h>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 #include "mpi/guard.h"
 #include "store/version.h"
 #include "util/log.h"
+#include "util/proc.h"
 #include "util/signals.h"
 
 namespace {
@@ -43,22 +43,9 @@ void print_version() {
 
 }  // namespace
 
-namespace {
-// libtorch allocates and frees tensors of tens of MB per forward pass (attention scores of long
-// prompts). glibc serves each from a fresh mmap and unmaps it on free, so every pass page-faults
-// and zeroes that memory again: judging the second study's prompts spent 3/4 of its time there.
-// Serve them from the heap and keep freed memory for the next pass instead (4.4x faster judge
-// runs; a few hundred MB more peak RSS). GLIBC_TUNABLES set by the user win.
-void tune_allocator() {
-  if (std::getenv("GLIBC_TUNABLES") != nullptr) return;
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-}
-}  // namespace
-
 int main(int argc, char** argv) {
   using namespace because;
-  tune_allocator();
+  proc::tune_allocator();  // large buffers from the heap, kept for reuse (util/proc.h)
   // Stop signals may come at any moment (a job step signalled while it starts): catch them from
   // the first instruction, and again after MPI_Init in case the MPI library installed its own.
   signals::install_stop_handlers();

@@ -15,6 +15,7 @@
 
 #include "corpus/synth.h"
 #include "mpi/corpus_index.h"
+#include "util/proc.h"
 
 using namespace because;
 using clk = std::chrono::steady_clock;
@@ -22,6 +23,7 @@ using clk = std::chrono::steady_clock;
 static double seconds_since(clk::time_point t) { return std::chrono::duration<double>(clk::now() - t).count(); }
 
 int main(int argc, char** argv) {
+  proc::tune_allocator();  // as the `because` command does (util/proc.h)
   mpi::Environment env(&argc, &argv);
   const auto comm = mpi::Comm::world();
   if (argc != 3) {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "model/decoder.h"
+#include "util/proc.h"
 
 using namespace because::model;
 using Clock = std::chrono::steady_clock;
@@ -30,6 +31,7 @@ double matmul_gflops(int64_t m, int64_t k, int64_t n) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  because::proc::tune_allocator();  // as the `because` command does (util/proc.h)
   const int threads = argc > 1 ? std::atoi(argv[1]) : torch::get_num_threads();
   torch::set_num_threads(threads);
   DecoderConfig c;

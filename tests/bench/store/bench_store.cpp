@@ -16,6 +16,7 @@
 #include "mpi/store_merge.h"
 #include "store/export.h"
 #include "store/shard.h"
+#include "util/proc.h"
 
 namespace fs = std::filesystem;
 using namespace because;
@@ -28,6 +29,7 @@ static uint64_t tree_bytes(const std::string& dir) {
 }
 
 int main(int argc, char** argv) {
+  proc::tune_allocator();  // as the `because` command does (util/proc.h)
   mpi::Environment env(&argc, &argv);
   auto comm = mpi::Comm::world();
   if (argc < 3) return 2;

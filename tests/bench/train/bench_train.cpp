@@ -18,6 +18,7 @@
 #include "model/encoder.h"
 #include "mpi/comm.h"
 #include "mpi/torch/train_loop.h"
+#include "util/proc.h"
 
 namespace {
 using namespace because;
@@ -90,6 +91,7 @@ double matmul_gflops(const torch::Device& device, torch::ScalarType dtype) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  because::proc::tune_allocator();  // as the `because` command does (util/proc.h)
   int provided = 0;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   {

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <mpi.h>
 
+#include "util/proc.h"
+
 int main(int argc, char** argv) {
+  because::proc::tune_allocator();  // MPI tests and benchmarks run the stages as `because` does
   int provided = 0;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   ::testing::InitGoogleTest(&argc, argv);
