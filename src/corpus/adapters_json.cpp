@@ -133,16 +133,16 @@ bool label_votes(const LabelSet& set, element e, std::string_view field, std::ve
 }
 
 // Explanations given as a string or a list of strings.
-void add_explanations(element e, int label, Instance& out) {
+void add_explanations(Adapter& adapter, element e, int label, Instance& out) {
   std::string_view sv;
   if (!e.get_string().get(sv)) {
-    if (!sv.empty()) out.human_explanations.push_back({std::string(sv), label});
+    if (!sv.empty()) adapter.add_explanation(out, sv, label);
     return;
   }
   array a;
   if (!e.get_array().get(a))
     for (element x : a)
-      if (!x.get_string().get(sv) && !sv.empty()) out.human_explanations.push_back({std::string(sv), label});
+      if (!x.get_string().get(sv) && !sv.empty()) adapter.add_explanation(out, sv, label);
 }
 
 // ---- MNLI / SNLI --------------------------------------------------------------------------
@@ -406,7 +406,7 @@ class Sample : public JsonAdapter {
     if (!has[kLabel]) return missing_field(p, "label");
     if (!label_value(*labels_, f[kLabel], "label", out.gold, p)) return false;
     if (has[kVotes] && !label_votes(*labels_, f[kVotes], "annotator_labels", out.label_counts, p)) return false;
-    if (has[kExplanations]) add_explanations(f[kExplanations], out.gold, out);
+    if (has[kExplanations]) add_explanations(*this, f[kExplanations], out.gold, out);
     if (!config_split_.empty() || !has[kSplit] || !text_of(f[kSplit], out.split))
       out.split = config_split_.empty() ? "train" : config_split_;
     return true;
@@ -442,7 +442,7 @@ class GenericJsonl : public JsonAdapter {
       if (!find(o, c_.label, e)) return missing_field(p, c_.label);
       if (!label_value(*labels_, e, c_.label, out.gold, p)) return false;
     }
-    if (!c_.explanation.empty() && find(o, c_.explanation, e)) add_explanations(e, out.gold, out);
+    if (!c_.explanation.empty() && find(o, c_.explanation, e)) add_explanations(*this, e, out.gold, out);
     if (c_.uid.empty()) out.uid = make_uid(split_, out.row);
     else if (!require_text(o, c_.uid, out.uid, p)) return false;
     out.split = split_;

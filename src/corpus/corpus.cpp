@@ -155,6 +155,7 @@ bool adapt_row(Adapter& adapter, const std::vector<std::string>& paths, uint64_t
       problem.detail = "the row is not valid UTF-8";
     }
   }
+  adapter.recycle_explanations(inst);
   reset(inst);
   if (problem.reason.empty()) {
     inst.row = row;

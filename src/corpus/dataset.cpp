@@ -24,6 +24,23 @@ std::string Adapter::make_uid(const std::string& split, int64_t row) const {
   return name_ + "-" + split + "-" + std::to_string(row);
 }
 
+void Adapter::recycle_explanations(Instance& x) {
+  constexpr size_t kMaxSpare = 1024;  // a row rarely has more than a few explanations
+  for (auto& h : x.human_explanations)
+    if (spare_texts_.size() < kMaxSpare) spare_texts_.push_back(std::move(h.text));
+  x.human_explanations.clear();
+}
+
+void Adapter::add_explanation(Instance& out, std::string_view text, int label) {
+  if (spare_texts_.empty()) {
+    out.human_explanations.push_back({std::string(text), label});
+    return;
+  }
+  out.human_explanations.push_back({std::move(spare_texts_.back()), label});
+  spare_texts_.pop_back();
+  out.human_explanations.back().text.assign(text);
+}
+
 std::string split_from_path(const std::string& path) {
   namespace fs = std::filesystem;
   fs::path p(path);

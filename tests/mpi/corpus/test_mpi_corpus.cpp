@@ -213,7 +213,9 @@ TEST(MpiCorpus, ReadOnceMatchesChunkReading) {
     EXPECT_EQ(pass.one_pass, !strict);
     EXPECT_EQ(pass.n_rows, seq.n_rows());
     EXPECT_EQ(pass.n_chunks, seq.n_chunks());
-    if (strict) EXPECT_EQ(pass.row_base, 0);
+    if (strict) {
+      EXPECT_EQ(pass.row_base, 0);
+    }
     q.renumber(pass.row_base, pass.line_base);
     const auto counts = q.finish();
     EXPECT_EQ(counts.at("unknown_label") + counts.at("malformed_json"), seq_bad);
