@@ -11,6 +11,7 @@ namespace because::config {
 struct StoreConfig {
   std::string compression = "deflate";  ///< chunk compression: deflate, zstd, none
   int compression_level = 4;  ///< compression level
+  std::string shard_compression;  ///< compression of shard files: deflate, zstd, none; empty: as `compression`
   int shard_compression_level = 1;  ///< compression level of shard files (working files: speed first)
   int64_t chunk_rows = 4096;  ///< HDF5 chunk size along rows for numeric columns
   int64_t chunk_bytes = 1048576;  ///< HDF5 chunk size of ragged byte columns (bytes)

@@ -239,11 +239,9 @@ void merge_set(const MergeComm& comm, const MergeOptions& o, const std::string& 
     h5::Handle f = h5::open_file(all.front().segment_path, false);
     for (const auto& t : h5::list_tables(f.get())) {
       if (t == "chunks") continue;
-      if (!base && (t == kInstances || t == kExplanations)) {
-        if (h5::table_rows(f.get(), t) > 0 || t == kInstances)
-          ;  // checked per chunk below
-        continue;
-      }
+      // A set merged into an existing store carries no instances or explanations of its own
+      // (checked per chunk below): those tables are not merged from it.
+      if (!base && (t == kInstances || t == kExplanations)) continue;
       plan.tables.push_back(t);
       plan.schema[t] = h5::read_schema(f.get(), t);
     }

@@ -49,7 +49,9 @@ WriteOptions WriteOptions::from(const config::StoreConfig& c) {
 
 WriteOptions WriteOptions::for_shards(const config::StoreConfig& c) {
   WriteOptions w = from(c);
+  if (!c.shard_compression.empty()) w.compression = c.shard_compression;
   w.level = c.shard_compression_level;
+  w.option = "store.shard_compression";
   return w;
 }
 
@@ -61,13 +63,13 @@ bool zstd_available() {
 
 void WriteOptions::validate() const {
   if (compression != "deflate" && compression != "zstd" && compression != "none")
-    throw ConfigError("store.compression: unknown value '" + compression + "' (deflate, zstd, none)");
+    throw ConfigError(option + ": unknown value '" + compression + "' (deflate, zstd, none)");
   if (compression == "zstd" && !zstd_available())
-    throw ConfigError("store.compression=zstd: HDF5 does not have the built-in zstd filter (id 32015); use deflate");
+    throw ConfigError(option + "=zstd: HDF5 does not have the built-in zstd filter (id 32015); use deflate");
   if (compression == "zstd" && (level < 1 || level > 22))
-    throw ConfigError("store.compression_level: zstd levels are 1..22, not " + std::to_string(level));
+    throw ConfigError(option + "_level: zstd levels are 1..22, not " + std::to_string(level));
   if (compression == "deflate" && (level < 0 || level > 9))
-    throw ConfigError("store.compression_level: deflate levels are 0..9, not " + std::to_string(level));
+    throw ConfigError(option + "_level: deflate levels are 0..9, not " + std::to_string(level));
   if (chunk_rows < 1) throw ConfigError("store.chunk_rows must be >= 1");
   if (chunk_bytes < 1) throw ConfigError("store.chunk_bytes must be >= 1");
 }
@@ -92,7 +94,17 @@ Table instances_table(int n_labels) {
 }
 
 void append_instances(Table& t, const std::vector<corpus::Instance>& rows) {
+  // Columns looked up once, not by name per row.
+  auto& row = t.col("row");
+  auto& uid = t.col("uid");
+  auto& ds = t.col("dataset");
+  auto& sp = t.col("split");
+  auto& text_a = t.col("text_a");
+  auto& text_b = t.col("text_b");
+  auto& gold = t.col("gold");
   auto& lc = t.col("label_counts");
+  auto& sf = t.col("source_file");
+  auto& line = t.col("source_line");
   const int64_t L = lc.row_elems();
   std::vector<uint16_t> counts(static_cast<size_t>(L));
   for (const auto& in : rows) {
@@ -102,21 +114,18 @@ void append_instances(Table& t, const std::vector<corpus::Instance>& rows) {
     if (!in.label_counts.empty() && static_cast<int64_t>(in.label_counts.size()) != L)
       throw StoreError("instance '" + in.uid + "': " + std::to_string(in.label_counts.size()) +
                        " label counts for " + std::to_string(L) + " labels");
-    t.col("row").push<int64_t>(in.row);
-    t.col("uid").push_string(in.uid);
-    auto& ds = t.col("dataset");
+    row.push<int64_t>(in.row);
+    uid.push_string(in.uid);
     ds.push<uint16_t>(static_cast<uint16_t>(ds.code_of(in.dataset)));
-    auto& sp = t.col("split");
     sp.push<uint16_t>(static_cast<uint16_t>(sp.code_of(in.split)));
-    t.col("text_a").push_string(in.text_a);
-    t.col("text_b").push_string(in.text_b);
-    t.col("gold").push<int8_t>(static_cast<int8_t>(in.gold));
+    text_a.push_string(in.text_a);
+    text_b.push_string(in.text_b);
+    gold.push<int8_t>(static_cast<int8_t>(in.gold));
     std::fill(counts.begin(), counts.end(), 0);
     std::copy(in.label_counts.begin(), in.label_counts.end(), counts.begin());
     lc.push<uint16_t>(counts.data());
-    auto& sf = t.col("source_file");
     sf.push<uint16_t>(static_cast<uint16_t>(sf.code_of(in.source_file)));
-    t.col("source_line").push<int64_t>(in.source_line);
+    line.push<int64_t>(in.source_line);
   }
 }
 
@@ -164,19 +173,27 @@ Table explanations_table() {
 }
 
 void append_explanations(Table& t, const std::vector<Explanation>& rows) {
+  auto& instance = t.col("instance");
+  auto& label = t.col("label");
+  auto& sample = t.col("sample");
+  auto& src = t.col("source");
+  auto& text = t.col("text");
+  auto& n_tokens = t.col("n_tokens");
+  auto& logprob = t.col("logprob");
+  auto& finish = t.col("finish");
+  auto& error = t.col("error");
   for (const auto& e : rows) {
     if (e.label < -1 || e.label > 127) throw StoreError("explanation label " + std::to_string(e.label) + " out of range");
     if (e.sample < 0 || e.sample > 65535) throw StoreError("explanation sample " + std::to_string(e.sample) + " out of range");
-    t.col("instance").push<int64_t>(e.instance);
-    t.col("label").push<int8_t>(static_cast<int8_t>(e.label));
-    t.col("sample").push<uint16_t>(static_cast<uint16_t>(e.sample));
-    auto& src = t.col("source");
+    instance.push<int64_t>(e.instance);
+    label.push<int8_t>(static_cast<int8_t>(e.label));
+    sample.push<uint16_t>(static_cast<uint16_t>(e.sample));
     src.push<uint16_t>(static_cast<uint16_t>(src.code_of(e.source)));
-    t.col("text").push_string(e.text);
-    t.col("n_tokens").push<uint32_t>(e.n_tokens);
-    t.col("logprob").push<float>(e.logprob);
-    t.col("finish").push<uint8_t>(static_cast<uint8_t>(e.finish));
-    t.col("error").push_string(e.error);
+    text.push_string(e.text);
+    n_tokens.push<uint32_t>(e.n_tokens);
+    logprob.push<float>(e.logprob);
+    finish.push<uint8_t>(static_cast<uint8_t>(e.finish));
+    error.push_string(e.error);
   }
 }
 
@@ -204,6 +221,9 @@ std::vector<Explanation> to_explanations(const Table& t, int64_t begin, int64_t 
 
 std::vector<Explanation> human_explanations(const std::vector<corpus::Instance>& rows) {
   std::vector<Explanation> out;
+  size_t n = 0;
+  for (const auto& in : rows) n += in.human_explanations.size();
+  out.reserve(n);
   for (const auto& in : rows) {
     int sample = 0;
     for (const auto& h : in.human_explanations) {

@@ -98,8 +98,9 @@ struct WriteOptions {
   int level = 4;                        ///< compression level
   int64_t chunk_rows = 4096;            ///< HDF5 chunk rows of numeric columns and offsets
   int64_t chunk_bytes = 1 << 20;        ///< HDF5 chunk size of ragged byte columns (bytes)
+  std::string option = "store.compression";  ///< option errors name (and its "_level")
   static WriteOptions from(const config::StoreConfig& c);
-  /// The same for shard files: `shard_compression_level` instead of the store's level.
+  /// The same for shard files: `shard_compression` (when set) and `shard_compression_level`.
   static WriteOptions for_shards(const config::StoreConfig& c);
   /// Throws ConfigError when the compression is unknown or its filter is not available.
   void validate() const;

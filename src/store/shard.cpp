@@ -265,6 +265,33 @@ void ShardWriter::commit() {
     chunks.columns.emplace_back(n, DType::kI64);
   chunks.columns.emplace_back("local_refs", DType::kU8);
 
+  // Room for every pending row and byte at once: the columns never grow by reallocation.
+  {
+    int64_t n_inst = 0, n_expl = 0;
+    uint64_t uid = 0, text_a = 0, text_b = 0, text = 0, error = 0;
+    for (const auto& c : pending_) {
+      n_inst += static_cast<int64_t>(c.instances.size());
+      n_expl += static_cast<int64_t>(c.explanations.size());
+      for (const auto& in : c.instances) {
+        uid += in.uid.size();
+        text_a += in.text_a.size();
+        text_b += in.text_b.size();
+        n_expl += static_cast<int64_t>(in.human_explanations.size());
+        for (const auto& h : in.human_explanations) text += h.text.size();
+      }
+      for (const auto& e : c.explanations) {
+        text += e.text.size();
+        error += e.error.size();
+      }
+    }
+    for (auto& col : inst.columns) col.reserve_rows(n_inst);
+    for (auto& col : expl.columns) col.reserve_rows(n_expl);
+    inst.col("uid").reserve_bytes(uid);
+    inst.col("text_a").reserve_bytes(text_a);
+    inst.col("text_b").reserve_bytes(text_b);
+    expl.col("text").reserve_bytes(text);
+    expl.col("error").reserve_bytes(error);
+  }
   std::vector<LedgerEntry> entries;
   for (size_t ci = 0; ci < pending_.size(); ++ci) {
     ShardChunk& c = pending_[ci];
@@ -282,6 +309,7 @@ void ShardWriter::commit() {
       return it->second;
     };
     std::vector<Explanation> ex = human_explanations(c.instances);
+    ex.reserve(ex.size() + c.explanations.size());
     for (auto& e : c.explanations) ex.push_back(std::move(e));
     for (auto& e : ex) {
       e.instance = ref(e.instance, "an explanation");

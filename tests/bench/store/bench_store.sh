@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Store benchmark: shard writes and 1/2-rank merges of N instances x K explanations, next to dd
-# and cp of the same bytes, and the store size against gzip-compressed JSONL.
+# and cp of the same bytes, and the store size against gzip-compressed JSONL. Twice: shards as
+# the stages write them by default (store.shard_compression: the store's deflate, level 1), and
+# uncompressed shards (store.shard_compression=none).
 set -euo pipefail
 exe=${1:?bench_store executable}
 n=${BECAUSE_BENCH_INSTANCES:-1000000}
@@ -9,25 +11,39 @@ IFS=';' read -r -a mpiflags <<< "${BECAUSE_MPIEXEC_FLAGS:-}"
 mpiexec=${BECAUSE_MPIEXEC:-mpiexec}
 dir=$(mktemp -d "${BECAUSE_BENCH_DIR:-/tmp}/because_bench_store.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
-run=$dir/run
 rate() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / 1e6 / s }'; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }  # rate a of rate b
 now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { print b - a }'; }
 
-out=$("$mpiexec" -n 1 "${mpiflags[@]}" "$exe" write "$run" "$n" "$k")
-echo "$out" | grep -v SHARD_BYTES
-bytes=$(echo "$out" | awk '/SHARD_BYTES/ {print $2}')
-t0=$(now); dd if=/dev/zero of="$dir/dd.bin" bs=1M count=$((bytes / 1048576 + 1)) conv=fdatasync status=none; t1=$(now)
-echo "dd: $(rate "$bytes" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')") MB/s (sequential write of the same byte count, fdatasync)"
-rm -f "$dir/dd.bin"
-sync
-t0=$(now); cp -r "$run/shards" "$dir/shards.copy"; sync; t1=$(now)
-echo "cp: $(rate "$bytes" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')") MB/s (copy of the shards, synced)"
-rm -rf "$dir/shards.copy"
-for np in 1 2; do
-  rm -f "$run/store.h5"
-  "$mpiexec" -n "$np" "${mpiflags[@]}" "$exe" merge "$run"
+for shards in default none; do
+  run=$dir/run-$shards
+  echo "== shards: $shards"
+  if [[ $shards == none ]]; then export BECAUSE_BENCH_SHARD_COMPRESSION=none; else unset BECAUSE_BENCH_SHARD_COMPRESSION; fi
+  out=$("$mpiexec" -n 1 "${mpiflags[@]}" "$exe" write "$run" "$n" "$k")
+  echo "$out" | grep -v -e SHARD_BYTES -e SHARD_SECONDS
+  bytes=$(echo "$out" | awk '/SHARD_BYTES/ {print $2}')
+  write_s=$(echo "$out" | awk '/SHARD_SECONDS/ {print $2}')
+  sync
+  t0=$(now); dd if=/dev/zero of="$dir/dd.bin" bs=1M count=$((bytes / 1048576 + 1)) conv=fdatasync status=none; dd_s=$(since "$t0")
+  rm -f "$dir/dd.bin"
+  echo "dd: $(rate "$bytes" "$dd_s") MB/s (sequential write of the same byte count, fdatasync); shard writes at $(pct "$dd_s" "$write_s") of dd"
+  sync
+  t0=$(now); cp -r "$run/shards" "$dir/shards.copy"; sync; cp_s=$(since "$t0")
+  rm -rf "$dir/shards.copy"
+  echo "cp: $(rate "$bytes" "$cp_s") MB/s (copy of the shards, synced)"
+  for np in 1 2; do
+    rm -f "$run/store.h5"
+    m=$("$mpiexec" -n "$np" "${mpiflags[@]}" "$exe" merge "$run" | grep -v "because info")
+    echo "$m" | grep -v MERGE_SECONDS
+    merge_s=$(echo "$m" | awk '/MERGE_SECONDS/ {print $2}')
+    echo "  merge with $np ranks at $(pct "$cp_s" "$merge_s") of cp"
+  done
+  store=$(stat -c %s "$run/store.h5")
+  if [[ $shards == default ]]; then
+    "$mpiexec" -n 1 "${mpiflags[@]}" "$exe" export "$run" | gzip -6 > "$dir/export.jsonl.gz"
+    gz=$(stat -c %s "$dir/export.jsonl.gz")
+    echo "store.h5: $(rate "$store" 1) MB; JSONL export gzip -6: $(rate "$gz" 1) MB; ratio store/jsonl.gz = $(awk -v a="$store" -v b="$gz" 'BEGIN { printf "%.2f", a / b }')"
+  fi
+  rm -rf "$run"
 done
-store=$(stat -c %s "$run/store.h5")
-"$mpiexec" -n 1 "${mpiflags[@]}" "$exe" export "$run" | gzip -6 > "$dir/export.jsonl.gz"
-gz=$(stat -c %s "$dir/export.jsonl.gz")
-echo "store.h5: $(rate "$store" 1) MB; JSONL export gzip -6: $(rate "$gz" 1) MB; ratio store/jsonl.gz = $(awk -v a="$store" -v b="$gz" 'BEGIN { printf "%.2f", a / b }')"

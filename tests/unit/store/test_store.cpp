@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "config/store.h"
 #include "store/check.h"
 #include "store/export.h"
 #include "store/h5.h"
@@ -194,6 +195,39 @@ TEST(StoreRoundTrip, ZeroRowsAndCompressionDoNotChangeDigest) {
   fs::remove_all(dir);
 }
 
+TEST(Shards, CompressionOptions) {
+  config::StoreConfig c;  // defaults: shards deflate level 1, the store deflate level 4
+  WriteOptions w = WriteOptions::for_shards(c);
+  EXPECT_EQ(w.compression, "deflate");
+  EXPECT_EQ(w.level, 1);
+  EXPECT_EQ(WriteOptions::from(c).level, 4);
+  c.compression = "zstd";  // shards follow the store's compression unless told otherwise
+  c.shard_compression_level = 3;
+  EXPECT_EQ(WriteOptions::for_shards(c).compression, "zstd");
+  c.shard_compression = "none";
+  w = WriteOptions::for_shards(c);
+  EXPECT_EQ(w.compression, "none");
+  EXPECT_EQ(WriteOptions::from(c).compression, "zstd");
+  w.validate();
+  // Errors name the shard options, not the store's.
+  c.shard_compression = "lz4";
+  try {
+    WriteOptions::for_shards(c).validate();
+    ADD_FAILURE() << "lz4 accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("store.shard_compression: unknown value 'lz4'"), std::string::npos) << e.what();
+  }
+  c.shard_compression = "deflate";
+  c.shard_compression_level = 12;
+  try {
+    WriteOptions::for_shards(c).validate();
+    ADD_FAILURE() << "level 12 accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("store.shard_compression_level: deflate levels are 0..9"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Shards, WriterLedgerResumeAndMerge) {
   const std::string run = temp_dir("shards");
   {
@@ -238,6 +272,10 @@ TEST(Shards, WriterLedgerResumeAndMerge) {
   {
     auto o = shard_options(run2, 0);
     o.commit_rows = 1000000;
+    // Uncompressed shards (store.shard_compression=none) merge into the same content.
+    config::StoreConfig sc;
+    sc.shard_compression = "none";
+    o.write = WriteOptions::for_shards(sc);
     ShardWriter w(o);
     for (int c = 6; c >= 0; --c) w.append(synth_chunk(c, 10, 2));
   }
