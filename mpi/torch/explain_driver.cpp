@@ -38,6 +38,7 @@ int run_explain(const Comm& comm, const config::Config& cfg, const StageInfo& in
   const std::string& run = cfg.general.run_dir;
   if (run.empty()) throw ConfigError("--run: explain needs a run directory");
   if (cfg.corpus.path.empty()) throw ConfigError("--corpus.path: explain needs a corpus");
+  store::WriteOptions::for_shards(cfg.store).validate();  // before the model loads
   const auto mode = generate::parse_mode(ec.mode);
   const auto guide = generate::parse_guide(ec.guide);
   const auto split = generate::parse_split(ec.split);

@@ -50,6 +50,7 @@ int run_judge(const Comm& comm, const config::Config& cfg, const StageInfo& info
   if (jc.comments != "store" && jc.comments != "human")
     throw ConfigError("--judge.comments: expected store or human, got '" + jc.comments + "'");
   if (jc.comment_orders < 1) throw ConfigError("--judge.comment_orders must be >= 1");
+  store::WriteOptions::for_shards(cfg.store).validate();  // before the model loads
   if (jc.name.empty() || jc.name.find('/') != std::string::npos) throw ConfigError("--judge.name: a plain name, e.g. mjd");
   const auto tmpl = generate::PromptTemplate::load(jc.prompt);
   if (tmpl.kind() != "judge") throw ConfigError("--judge.prompt: " + jc.prompt + " is not a judge template ([meta] kind: judge)");

@@ -32,6 +32,11 @@ expect 0 'max_new_tokens = 40' -- "$exe" config --job "$tmp/good.ini" --explain.
 expect 0 '"max_new_tokens": 12' -- "$exe" config --job "$tmp/good.ini" --json
 # train.device is checked before any work (no corpus or store needed to see the error).
 expect 2 "train.device: unknown value 'tpu'" -- "$exe" train --run "$tmp/run" --train.device=tpu
+# Shard compression is checked before the corpus is read or a model loads, naming the option.
+expect 2 "store.shard_compression: unknown value 'lz4'" -- "$exe" explain --run "$tmp/run" \
+  --corpus.path "${BECAUSE_SOURCE_DIR:?}/data/sample/sample.jsonl" --store.shard_compression=lz4
+expect 2 "store.shard_compression_level: deflate levels are 0..9" -- "$exe" judge --run "$tmp/run" \
+  --store.shard_compression_level=12
 # Errors are one line.
 lines=$("$exe" config --explain.bogus=1 2>&1 | wc -l)
 if [[ $lines != 1 ]]; then echo "FAIL: error took $lines lines"; fail=1; fi
