@@ -5,12 +5,14 @@
 #include <filesystem>
 #include <string>
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include "util/error.h"
 #include "util/files.h"
 #include "util/hash.h"
 #include "util/log.h"
+#include "util/proc.h"
 #include "util/progress.h"
 #include "util/signals.h"
 
@@ -87,4 +89,29 @@ TEST(Files, RemoveTreeRemovesEverythingButFollowsNoLink) {
 TEST(Log, ParseLevel) {
   EXPECT_EQ(log::parse_level("debug"), log::Level::kDebug);
   EXPECT_THROW(log::parse_level("loud"), ConfigError);
+}
+
+// 64 MB: above glibc's default mmap threshold (at most 32 MB), so by default it is an mmap of its
+// own, unmapped again on free; after tune_allocator it comes from the heap.
+static bool large_buffer_is_mmapped() {
+  constexpr size_t kBytes = size_t(64) << 20;
+  const size_t before = mallinfo2().hblks;
+  static char* volatile keep;  // the compiler may not drop the allocation
+  keep = static_cast<char*>(std::malloc(kBytes));
+  const bool mmapped = mallinfo2().hblks > before;
+  std::free(keep);
+  return mmapped;
+}
+
+TEST(Proc, TuneAllocatorServesLargeBuffersFromTheHeapUnlessTheUserTunes) {
+  const char* user = std::getenv("GLIBC_TUNABLES");
+  if (user != nullptr && *user != '\0') GTEST_SKIP() << "GLIBC_TUNABLES is set for this run";
+  EXPECT_TRUE(large_buffer_is_mmapped());
+  setenv("GLIBC_TUNABLES", "glibc.malloc.check=0", 1);  // the user's setting: left alone
+  proc::tune_allocator();
+  EXPECT_TRUE(large_buffer_is_mmapped());
+  setenv("GLIBC_TUNABLES", "", 1);  // empty: tunes nothing, so tune_allocator does
+  proc::tune_allocator();
+  EXPECT_FALSE(large_buffer_is_mmapped());
+  unsetenv("GLIBC_TUNABLES");
 }
