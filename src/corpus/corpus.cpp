@@ -119,8 +119,9 @@ ChunkRead Corpus::read_chunk(int64_t chunk) const {
 }
 
 namespace {
-// Empties an instance for reuse, keeping the capacity of its strings and vectors.
-void reset(Instance& x) {
+// Empties an instance for reuse, keeping the capacity of its strings and vectors; its
+// explanations' strings go back to the adapter, which fills the next rows' explanations with them.
+void reset(Instance& x, Adapter& adapter) {
   x.row = -1;
   x.uid.clear();
   x.dataset.clear();
@@ -129,7 +130,7 @@ void reset(Instance& x) {
   x.text_b.clear();
   x.gold = -1;
   x.label_counts.clear();
-  x.human_explanations.clear();
+  adapter.recycle_explanations(x);
   x.source_file.clear();
   x.source_line = 0;
 }
@@ -155,8 +156,7 @@ bool adapt_row(Adapter& adapter, const std::vector<std::string>& paths, uint64_t
       problem.detail = "the row is not valid UTF-8";
     }
   }
-  adapter.recycle_explanations(inst);
-  reset(inst);
+  reset(inst, adapter);
   if (problem.reason.empty()) {
     inst.row = row;
     if (adapter.adapt(views, inst, problem)) {

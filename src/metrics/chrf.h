@@ -63,7 +63,7 @@ class ChrfDenseGrams {
   std::vector<std::pair<char32_t, uint8_t>> other_;  // the same for the others
   std::vector<char32_t> ascii_set_;                  // ASCII code points to forget at the next build
   std::vector<Slot> slots_;
-  std::vector<uint8_t> ids_;  // the hypothesis as ids
+  std::vector<uint8_t> ids_;  // the string being counted (reference or hypothesis) as ids
   uint64_t mask_ = 0;
   int shift_ = 64;
   uint32_t gen_ = 0;
