@@ -172,7 +172,11 @@ Table explanations_table() {
   return t;
 }
 
-void append_explanations(Table& t, const std::vector<Explanation>& rows) {
+namespace {
+
+// `get(row)` gives a row's explanation and the instance to store for it.
+template <class Rows, class Get>
+void append_explanation_rows(Table& t, const Rows& rows, Get get) {
   auto& instance = t.col("instance");
   auto& label = t.col("label");
   auto& sample = t.col("sample");
@@ -182,10 +186,12 @@ void append_explanations(Table& t, const std::vector<Explanation>& rows) {
   auto& logprob = t.col("logprob");
   auto& finish = t.col("finish");
   auto& error = t.col("error");
-  for (const auto& e : rows) {
+  for (const auto& row : rows) {
+    const auto [stored_instance, ep] = get(row);
+    const Explanation& e = *ep;
     if (e.label < -1 || e.label > 127) throw StoreError("explanation label " + std::to_string(e.label) + " out of range");
     if (e.sample < 0 || e.sample > 65535) throw StoreError("explanation sample " + std::to_string(e.sample) + " out of range");
-    instance.push<int64_t>(e.instance);
+    instance.push<int64_t>(stored_instance);
     label.push<int8_t>(static_cast<int8_t>(e.label));
     sample.push<uint16_t>(static_cast<uint16_t>(e.sample));
     src.push<uint16_t>(static_cast<uint16_t>(src.code_of(e.source)));
@@ -195,6 +201,16 @@ void append_explanations(Table& t, const std::vector<Explanation>& rows) {
     finish.push<uint8_t>(static_cast<uint8_t>(e.finish));
     error.push_string(e.error);
   }
+}
+
+}  // namespace
+
+void append_explanations(Table& t, const std::vector<Explanation>& rows) {
+  append_explanation_rows(t, rows, [](const Explanation& e) { return std::make_pair(e.instance, &e); });
+}
+
+void append_explanations(Table& t, const std::vector<std::pair<int64_t, const Explanation*>>& rows) {
+  append_explanation_rows(t, rows, [](const std::pair<int64_t, const Explanation*>& r) { return r; });
 }
 
 std::vector<Explanation> to_explanations(const Table& t, int64_t begin, int64_t end) {

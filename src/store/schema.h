@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "corpus/instance.h"
@@ -133,6 +134,9 @@ std::vector<corpus::Instance> to_instances(const Table& t, int64_t begin = 0, in
 /// n_tokens u32, logprob f32, finish u8*, error str.
 Table explanations_table();
 void append_explanations(Table& t, const std::vector<Explanation>& rows);
+/// The same for rows held elsewhere, in the order given, each with the instance to store in
+/// place of its own `instance`.
+void append_explanations(Table& t, const std::vector<std::pair<int64_t, const Explanation*>>& rows);
 std::vector<Explanation> to_explanations(const Table& t, int64_t begin = 0, int64_t end = -1);
 /// The corpus' human explanations of `rows` as explanation records (source "human",
 /// sample = index among that instance's human explanations, instance = Instance::row).

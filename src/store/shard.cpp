@@ -298,26 +298,44 @@ void ShardWriter::commit() {
     const int64_t ib = inst.rows(), eb = expl.rows(), jb = judg.rows();
     append_instances(inst, c.instances);
     const bool local = !c.instances.empty();
+    // Rows of a chunk are consecutive as the readers give them: a reference is then an offset,
+    // checked against the range; otherwise a lookup table of the chunk's rows.
+    const int64_t first = local ? c.instances.front().row : 0;
+    bool consecutive = true;
+    for (size_t i = 0; i < c.instances.size() && consecutive; ++i)
+      consecutive = c.instances[i].row == first + static_cast<int64_t>(i);
     std::unordered_map<int64_t, int64_t> local_of;
-    for (size_t i = 0; i < c.instances.size(); ++i) local_of[c.instances[i].row] = ib + static_cast<int64_t>(i);
+    if (!consecutive)
+      for (size_t i = 0; i < c.instances.size(); ++i) local_of[c.instances[i].row] = ib + static_cast<int64_t>(i);
+    const int64_t n_local = static_cast<int64_t>(c.instances.size());
     auto ref = [&](int64_t row, const char* what) {
       if (!local) return row;
-      auto it = local_of.find(row);
+      if (consecutive && row >= first && row - first < n_local) return ib + (row - first);
+      auto it = consecutive ? local_of.end() : local_of.find(row);
       if (it == local_of.end())
         throw StoreError("chunk " + std::to_string(c.id) + ": " + what + " refers to row " + std::to_string(row) +
                          ", which is not an instance of the chunk");
       return it->second;
     };
-    std::vector<Explanation> ex = human_explanations(c.instances);
-    ex.reserve(ex.size() + c.explanations.size());
-    for (auto& e : c.explanations) ex.push_back(std::move(e));
-    for (auto& e : ex) {
-      e.instance = ref(e.instance, "an explanation");
-      if (e.label < -1 || e.label >= L)
-        throw StoreError("chunk " + std::to_string(c.id) + ": explanation label " + std::to_string(e.label) +
-                         " outside the " + std::to_string(L) + " labels");
-    }
-    std::stable_sort(ex.begin(), ex.end(), [](const auto& a, const auto& b) { return a.instance < b.instance; });
+    // Human explanations first, then the model's, ordered by the instance they refer to (stable:
+    // per instance, human before model, each in its given order). Sorted as (instance, pointer)
+    // pairs: the rows never move, and the pending chunk is left as it was (a commit that fails
+    // can be retried).
+    const std::vector<Explanation> human = human_explanations(c.instances);
+    std::vector<std::pair<int64_t, const Explanation*>> ex;
+    ex.reserve(human.size() + c.explanations.size());
+    auto add = [&](const std::vector<Explanation>& part) {
+      for (const auto& e : part) {
+        if (e.label < -1 || e.label >= L)
+          throw StoreError("chunk " + std::to_string(c.id) + ": explanation label " + std::to_string(e.label) +
+                           " outside the " + std::to_string(L) + " labels");
+        ex.emplace_back(ref(e.instance, "an explanation"), &e);
+      }
+    };
+    add(human);
+    add(c.explanations);
+    const auto by_instance = [](const auto& a, const auto& b) { return a.first < b.first; };
+    if (!std::is_sorted(ex.begin(), ex.end(), by_instance)) std::stable_sort(ex.begin(), ex.end(), by_instance);
     append_explanations(expl, ex);
     for (auto& j : c.judgments) j.instance = ref(j.instance, "a judgment");
     std::stable_sort(c.judgments.begin(), c.judgments.end(), [](const auto& a, const auto& b) { return a.instance < b.instance; });

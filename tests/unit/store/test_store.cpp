@@ -1,12 +1,15 @@
 // Store round trips, shard writer + ledger + serial merge, verify fault detection, run lock.
 #include <gtest/gtest.h>
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "config/store.h"
 #include "store/check.h"
@@ -322,6 +325,63 @@ TEST(Shards, WriterLedgerResumeAndMerge) {
   EXPECT_TRUE(verify_store(store).ok());
   fs::remove_all(run);
   fs::remove_all(run2);
+}
+
+TEST(Shards, ChunkRowsInAnyOrderAndReferencesOutsideTheChunk) {
+  // A chunk whose instances are not consecutive rows (reversed) stores the same content as the
+  // same chunk in row order: references are mapped per row, and explanations come out ordered
+  // by instance, human before model.
+  const std::string run = temp_dir("shards_order");
+  auto ordered = synth_chunk(0, 9, 2);
+  auto reversed = ordered;
+  std::reverse(reversed.instances.begin(), reversed.instances.end());
+  std::reverse(reversed.explanations.begin(), reversed.explanations.end());
+  {
+    auto o = shard_options(run + "/a", 0);
+    ShardWriter w(o);
+    w.append(std::move(ordered));
+  }
+  {
+    auto o = shard_options(run + "/b", 0);
+    ShardWriter w(o);
+    w.append(std::move(reversed));
+  }
+  StoreReader ra(merge_serial(run + "/a"));
+  const auto ex = ra.read_explanations();
+  ASSERT_FALSE(ex.empty());
+  for (size_t i = 1; i < ex.size(); ++i) {
+    ASSERT_LE(ex[i - 1].instance, ex[i].instance);
+    if (ex[i - 1].instance == ex[i].instance) {
+      EXPECT_FALSE(ex[i - 1].source != "human" && ex[i].source == "human");
+    }
+  }
+  // Reversed rows are stored in the order given; per instance, the same explanations.
+  StoreReader rb(merge_serial(run + "/b"));
+  const auto ia = ra.read_instances(), ib = rb.read_instances();
+  const auto eb = rb.read_explanations();
+  ASSERT_EQ(ia.size(), ib.size());
+  ASSERT_EQ(ex.size(), eb.size());
+  for (size_t i = 0; i < ia.size(); ++i) EXPECT_EQ(ia[i].row, ib[ib.size() - 1 - i].row);
+  std::multiset<std::pair<int64_t, std::string>> by_row_a, by_row_b;
+  for (const auto& e : ex) by_row_a.insert({ia[static_cast<size_t>(e.instance)].row, e.text});
+  for (const auto& e : eb) by_row_b.insert({ib[static_cast<size_t>(e.instance)].row, e.text});
+  EXPECT_EQ(by_row_a, by_row_b);
+  // An explanation of a row the chunk does not hold is refused, naming the row, in either order.
+  for (const bool consecutive : {true, false}) {
+    auto bad = synth_chunk(1, 5, 1);
+    if (!consecutive) std::swap(bad.instances.front(), bad.instances.back());
+    bad.explanations.back().instance = 999;
+    auto o = shard_options(run + (consecutive ? "/c" : "/d"), 0);
+    ShardWriter w(o);
+    try {
+      w.append(std::move(bad));
+      w.commit();
+      ADD_FAILURE() << "an explanation of row 999 was accepted";
+    } catch (const StoreError& e) {
+      EXPECT_NE(std::string(e.what()).find("row 999, which is not an instance of the chunk"), std::string::npos) << e.what();
+    }
+  }
+  fs::remove_all(run);
 }
 
 namespace {
