@@ -3,15 +3,22 @@
 //    of its 1/N of the bytes, no index pass before;
 //  - index + chunks (as the pipeline's stages read on a first run): the row index built in
 //    parallel, then every chunk read by seeking (ranks take chunks in turn).
-// Prints MB/s and rows/s per rank and the peak RSS of each rank. Usage: bench_corpus_ingest FILE ROWS
+// Prints MB/s and rows/s per rank and the peak RSS of each rank, and the floor of any validating
+// JSON ingest on this machine: the same byte ranges read and split into lines, every line parsed by
+// simdjson's DOM parser (the one the JSON adapters use) and nothing else; then the same with each
+// string value copied out, the least that turning a row into an Instance costs.
+// Usage: bench_corpus_ingest FILE ROWS
 #include <fcntl.h>
+#include <simdjson.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include "corpus/synth.h"
 #include "mpi/corpus_index.h"
@@ -21,6 +28,74 @@ using namespace because;
 using clk = std::chrono::steady_clock;
 
 static double seconds_since(clk::time_point t) { return std::chrono::duration<double>(clk::now() - t).count(); }
+
+namespace {
+
+// The first line start at or after `pos` (0 stays 0), as the one-pass reader splits the bytes.
+uint64_t line_start(int fd, uint64_t size, uint64_t pos) {
+  if (pos == 0 || pos >= size) return std::min(pos, size);
+  std::vector<char> b(64 << 10);
+  for (uint64_t off = pos - 1; off < size;) {
+    const ssize_t n = ::pread(fd, b.data(), b.size(), static_cast<off_t>(off));
+    if (n <= 0) break;
+    if (const void* nl = std::memchr(b.data(), '\n', static_cast<size_t>(n)))
+      return off + static_cast<uint64_t>(static_cast<const char*>(nl) - b.data()) + 1;
+    off += static_cast<uint64_t>(n);
+  }
+  return size;
+}
+
+// The floor: lines of bytes [rank's share) of `file` read in 1 MiB blocks and parsed one by one with
+// simdjson's DOM parser; with `copy`, every string value of the object (and of its arrays) is
+// also copied into a reused string. Returns the rows parsed; throws on a line that does not parse.
+int64_t parse_floor(const std::string& file, int rank, int size, bool copy) {
+  const int fd = ::open(file.c_str(), O_RDONLY);
+  if (fd < 0) throw std::runtime_error(file + ": cannot open");
+  const uint64_t bytes = std::filesystem::file_size(file);
+  const uint64_t begin = line_start(fd, bytes, bytes * rank / size), end = line_start(fd, bytes, bytes * (rank + 1) / size);
+  constexpr size_t kBlock = 1 << 20;
+  std::vector<char> buf(2 * kBlock + simdjson::SIMDJSON_PADDING);
+  simdjson::dom::parser parser;
+  std::vector<std::string> fields(16);
+  int64_t rows = 0;
+  size_t have = 0;
+  for (uint64_t off = begin; off < end || have > 0;) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(kBlock, end - off));
+    const ssize_t n = want ? ::pread(fd, buf.data() + have, want, static_cast<off_t>(off)) : 0;
+    if (n < 0) throw std::runtime_error(file + ": read error");
+    off += static_cast<uint64_t>(n);
+    const char* p = buf.data();
+    const char* e = p + have + static_cast<size_t>(n);
+    const bool last = off >= end;
+    for (;;) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(e - p)));
+      if (!nl && !(last && p < e)) break;
+      const size_t len = static_cast<size_t>((nl ? nl : e) - p);
+      simdjson::dom::object o;
+      if (parser.parse(p, len, false).get_object().get(o)) throw std::runtime_error(file + ": a line does not parse");
+      if (copy) {
+        size_t k = 0;
+        for (const auto& kv : o) {
+          std::string_view sv;
+          simdjson::dom::array a;
+          if (!kv.value.get_string().get(sv)) fields[k++ % fields.size()].assign(sv);
+          else if (!kv.value.get_array().get(a))
+            for (auto x : a)
+              if (!x.get_string().get(sv)) fields[k++ % fields.size()].assign(sv);
+        }
+      }
+      ++rows;
+      p = nl ? nl + 1 : e;
+    }
+    have = static_cast<size_t>(e - p);
+    std::memmove(buf.data(), p, have);
+    if (last) break;
+  }
+  ::close(fd);
+  return rows;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   proc::tune_allocator();  // as the `because` command does (util/proc.h)
@@ -61,7 +136,8 @@ int main(int argc, char** argv) {
   cfg.path = file;
   cfg.dataset = "sample";
   double wc_s = 1e300, wc_all_s = 1e300, once_s = 1e300;
-  double index_s = 1e300, read_s = 1e300, slowest = 0;
+  double index_s = 1e300, read_s = 1e300, slowest = 0, parse_s = 1e300, copy_s = 1e300;
+  int64_t floor_rows = 0;
   int64_t once_good = 0, once_bad = 0, once_rows = 0;
   int64_t total_good = 0, total_bad = 0, n_rows = 0;
   for (int rep = 0; rep < kRepeats; ++rep) {
@@ -92,6 +168,14 @@ int main(int argc, char** argv) {
       once_good = comm.sum(good);
       once_bad = comm.sum(bad);
       once_rows = pass.n_rows;
+    }
+    for (const bool copy : {false, true}) {
+      comm.barrier();
+      const auto t = clk::now();
+      const int64_t n = parse_floor(file, comm.rank(), comm.size(), copy);
+      comm.barrier();
+      (copy ? copy_s : parse_s) = std::min(copy ? copy_s : parse_s, seconds_since(t));
+      floor_rows = comm.sum(n);
     }
     comm.barrier();
     auto t = clk::now();
@@ -137,6 +221,13 @@ int main(int argc, char** argv) {
     if (p > 1)
       std::printf("  ingest per rank     : %.1f%% of wc -l per process when %d run at once\n",
                   100.0 * (mb / p / once_s) / (mb / wc_all_s), p);
+    for (const bool copy : {false, true}) {
+      const double s = copy ? copy_s : parse_s;
+      std::printf("  floor: %s: %.3f s  %.0f MB/s per rank  (%.1f%% of wc -l per rank", copy ? "parse + copy strings" : "parse only          ", s,
+                  mb / p / s, 100.0 * (mb / p / s) / (mb / wc_s));
+      if (p > 1) std::printf("; %.1f%% when %d run at once", 100.0 * (mb / p / s) / (mb / wc_all_s), p);
+      std::printf(")\n");
+    }
     std::printf("  index + chunks:\n");
     std::printf("  index (parallel)    : %.3f s  (best of 5 ingests)\n", index_s);
     std::printf("  read all chunks     : %.3f s (slowest rank %.3f s)\n", read_s, slowest);
@@ -148,7 +239,7 @@ int main(int argc, char** argv) {
     std::printf("  ingest total        : %.0f MB/s  %.0f rows/s\n", mb / total_s, rows / total_s);
     std::printf("  peak RSS per rank (max over ranks): %.1f MB\n", rss_max_kb / 1024.0);
   }
-  const bool complete = total_good + total_bad == n_rows && once_rows == n_rows && once_good == total_good &&
+  const bool complete = total_good + total_bad == n_rows && once_rows == n_rows && floor_rows == n_rows && once_good == total_good &&
                         once_bad == total_bad;
   return complete ? 0 : 1;
 }

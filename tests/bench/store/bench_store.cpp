@@ -2,6 +2,11 @@
 //   bench_store write RUN N K    one rank writes N synthetic instances with K explanations each
 //   bench_store merge RUN        (under mpiexec -n R) merges RUN/shards into RUN/store.h5
 //   bench_store export RUN       JSONL export of RUN/store.h5 to standard output
+//   bench_store floor RUN [shards]  the compression floor of the merge: seconds libdeflate (one thread)
+//                                takes to compress every column of RUN/store.h5 in the store's chunks at
+//                                the store's level; with `shards`, the same for the shard writes (every
+//                                shard file, at the shard level)
+#include <libdeflate.h>
 #include <mpi.h>
 
 #include <chrono>
@@ -16,6 +21,7 @@
 #include "mpi/comm.h"
 #include "mpi/store_merge.h"
 #include "store/export.h"
+#include "store/h5.h"
 #include "store/shard.h"
 #include "util/proc.h"
 
@@ -86,6 +92,70 @@ int main(int argc, char** argv) {
                   res.file_bytes / 1e6, shards / 1e6 / s, res.file_bytes / 1e6 / s);
       std::printf("MERGE_SECONDS %.6f\n", s);
     }
+  } else if (mode == "floor") {
+    // What any merge must spend however it reads, sorts and writes: compressing the store's content,
+    // chunk by chunk, byte-shuffled as the store's multi-byte columns are, with the store's deflate
+    // level (the shuffle, fletcher32 and HDF5 left out of the time). A merge on R ranks can at best
+    // split this R ways.
+    const bool shards = argc > 3 && std::string(argv[3]) == "shards";
+    config::StoreConfig sc;
+    if (const char* c = std::getenv("BECAUSE_BENCH_SHARD_COMPRESSION")) sc.shard_compression = c;
+    if (const char* l = std::getenv("BECAUSE_BENCH_SHARD_LEVEL")) sc.shard_compression_level = std::atoi(l);
+    const store::WriteOptions w = shards ? store::WriteOptions::for_shards(sc) : store::WriteOptions::from(sc);
+    if (w.compression != "deflate") {
+      std::printf("compression floor: none (%s)\nFLOOR_SECONDS 0\n", w.compression.c_str());
+      return 0;
+    }
+    auto* c = libdeflate_alloc_compressor(w.level);
+    std::vector<char> out, shuffled;
+    double s = 0;
+    uint64_t logical = 0, packed = 0;
+    auto compress = [&](const char* p, size_t n, size_t chunk, size_t elem) {
+      for (size_t off = 0; off < n; off += chunk) {
+        size_t len = std::min(chunk, n - off);
+        const char* src = p + off;
+        if (elem > 1) {  // HDF5's shuffle filter: byte k of every element, then byte k + 1, ...
+          const size_t m = len / elem;
+          shuffled.assign(src, src + len);
+          for (size_t i = 0; i < m; ++i)
+            for (size_t k = 0; k < elem; ++k) shuffled[k * m + i] = src[i * elem + k];
+          src = shuffled.data();
+        }
+        out.resize(libdeflate_zlib_compress_bound(c, len));
+        const auto t = std::chrono::steady_clock::now();
+        const size_t z = libdeflate_zlib_compress(c, src, len, out.data(), out.size());
+        s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+        logical += len;
+        packed += z;
+      }
+    };
+    std::vector<std::string> files;
+    if (shards) {
+      for (const auto& e : fs::recursive_directory_iterator(run + "/shards"))
+        if (e.is_regular_file() && e.path().extension() == ".h5") files.push_back(e.path().string());
+    } else {
+      files.push_back(run + "/store.h5");
+    }
+    for (const auto& file : files) {
+    auto f = store::h5::open_file(file, false);
+    for (const auto& t : store::h5::list_tables(f.get())) {
+      const store::Table tab = store::h5::read_rows(f.get(), t, 0, -1);
+      for (const auto& col : tab.columns) {
+        if (col.is_string()) {
+          compress(col.bytes.data(), col.bytes.size(), static_cast<size_t>(w.chunk_bytes), 1);
+          compress(reinterpret_cast<const char*>(col.offsets.data()), col.offsets.size() * sizeof(uint64_t),
+                   static_cast<size_t>(w.chunk_rows) * sizeof(uint64_t), sizeof(uint64_t));
+        } else {
+          compress(col.data.data(), col.data.size(), static_cast<size_t>(w.chunk_rows) * col.row_bytes(),
+                   store::dtype_size(col.dtype));
+        }
+      }
+    }
+    }
+    libdeflate_free_compressor(c);
+    std::printf("compression floor (%s): deflate level %d, %.1f MB -> %.1f MB in %.2f s (%.1f MB/s, one thread)\n", shards ? "shards" : "store", w.level,
+                logical / 1e6, packed / 1e6, s, logical / 1e6 / s);
+    std::printf("FLOOR_SECONDS %.6f\n", s);
   } else if (mode == "export") {
     if (comm.root()) store::export_store(run + "/store.h5", std::cout, store::Format::kJsonl);
   }

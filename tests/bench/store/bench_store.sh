@@ -2,7 +2,10 @@
 # Store benchmark: shard writes and 1/2-rank merges of N instances x K explanations, next to dd
 # and cp of the same bytes, and the store size against gzip-compressed JSONL. Twice: shards as
 # the stages write them by default (store.shard_compression: the store's deflate, level 1), and
-# uncompressed shards (store.shard_compression=none).
+# uncompressed shards (store.shard_compression=none). Shard writes and merges are also set against
+# their floor: the seconds libdeflate alone takes to compress the content at the level in use (the
+# shards' for the writes, the store's for the merge, split over the ranks): the best any writer or
+# merge can do, however it reads and writes.
 set -euo pipefail
 exe=${1:?bench_store executable}
 n=${BECAUSE_BENCH_INSTANCES:-1000000}
@@ -28,6 +31,12 @@ for shards in default none; do
   t0=$(now); dd if=/dev/zero of="$dir/dd.bin" bs=1M count=$((bytes / 1048576 + 1)) conv=fdatasync status=none; dd_s=$(since "$t0")
   rm -f "$dir/dd.bin"
   echo "dd: $(rate "$bytes" "$dd_s") MB/s (sequential write of the same byte count, fdatasync); shard writes at $(pct "$dd_s" "$write_s") of dd"
+  fl=$("$mpiexec" -n 1 "${mpiflags[@]}" "$exe" floor "$run" shards)
+  echo "$fl" | grep -v FLOOR_SECONDS
+  shard_floor_s=$(echo "$fl" | awk '/FLOOR_SECONDS/ {print $2}')
+  if awk -v f="$shard_floor_s" 'BEGIN { exit !(f > 0) }'; then
+    echo "  floor: compression alone, so shard writes at best $(pct "$dd_s" "$shard_floor_s") of dd"
+  fi
   sync
   t0=$(now); cp -r "$run/shards" "$dir/shards.copy"; sync; cp_s=$(since "$t0")
   rm -rf "$dir/shards.copy"
@@ -38,6 +47,13 @@ for shards in default none; do
     echo "$m" | grep -v MERGE_SECONDS
     merge_s=$(echo "$m" | awk '/MERGE_SECONDS/ {print $2}')
     echo "  merge with $np ranks at $(pct "$cp_s" "$merge_s") of cp"
+    if [[ -z ${floor_s:-} ]]; then
+      fl=$("$mpiexec" -n 1 "${mpiflags[@]}" "$exe" floor "$run")
+      echo "$fl" | grep -v FLOOR_SECONDS
+      floor_s=$(echo "$fl" | awk '/FLOOR_SECONDS/ {print $2}')
+    fi
+    best_s=$(awk -v f="$floor_s" -v n="$np" 'BEGIN { print f / n }')
+    echo "  floor with $np ranks: compression alone $(awk -v s="$best_s" 'BEGIN { printf "%.2f", s }') s per rank, so at best $(pct "$cp_s" "$best_s") of cp"
   done
   store=$(stat -c %s "$run/store.h5")
   if [[ $shards == default ]]; then
