@@ -17,7 +17,7 @@ struct StoreConfig {
   int64_t chunk_bytes = 1048576;  ///< HDF5 chunk size of ragged byte columns (bytes)
   int64_t commit_rows = 65536;  ///< shard writers commit a segment once this many rows are buffered (rows)
   double commit_seconds = 60;  ///< ... or this long after the oldest uncommitted chunk (seconds)
-  int64_t merge_batch_rows = 262144;  ///< instances each rank holds in memory per merge round (rows)
+  int64_t merge_batch_rows = 65536;  ///< instances each rank holds in memory per merge round (rows)
 };
 
 void add_options(Options& o, StoreConfig& c);

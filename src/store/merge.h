@@ -51,7 +51,7 @@ struct MergeOptions {
   std::vector<std::string> sets;
   std::string output;                 ///< default RUN/store.h5
   WriteOptions write;
-  int64_t batch_rows = 1 << 18;       ///< instances read per round and rank (bounds memory)
+  int64_t batch_rows = 1 << 16;       ///< instances read per round and rank (bounds memory)
   StoreInfo info;                     ///< label set, version, config for a new store
   ProvenanceRow provenance;           ///< appended by rank 0 when complete (command empty: none)
 };

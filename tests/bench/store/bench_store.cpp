@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
     store::MergeOptions o;
     o.run_dir = run;
     if (const char* l = std::getenv("BECAUSE_BENCH_STORE_LEVEL")) o.write.level = std::atoi(l);
+    if (const char* b = std::getenv("BECAUSE_BENCH_MERGE_BATCH")) o.batch_rows = std::atoll(b);  // store.merge_batch_rows
     const auto res = mpi::merge_store(comm, o);
     const double s = comm.max(secs());
     if (comm.root()) {
