@@ -337,9 +337,16 @@ void ShardWriter::commit() {
     const auto by_instance = [](const auto& a, const auto& b) { return a.first < b.first; };
     if (!std::is_sorted(ex.begin(), ex.end(), by_instance)) std::stable_sort(ex.begin(), ex.end(), by_instance);
     append_explanations(expl, ex);
-    for (auto& j : c.judgments) j.instance = ref(j.instance, "a judgment");
-    std::stable_sort(c.judgments.begin(), c.judgments.end(), [](const auto& a, const auto& b) { return a.instance < b.instance; });
-    append_judgments(judg, c.judgments);
+    // Judgments: references of a chunk with instances are mapped in a copy (see above); those of a
+    // chunk without (a judge set, global rows) are only put in order, which a retry repeats alike.
+    std::vector<Judgment> mapped;
+    std::vector<Judgment>& js = local ? mapped : c.judgments;
+    if (local) {
+      mapped = c.judgments;
+      for (auto& j : mapped) j.instance = ref(j.instance, "a judgment");
+    }
+    std::stable_sort(js.begin(), js.end(), [](const auto& a, const auto& b) { return a.instance < b.instance; });
+    append_judgments(judg, js);
     const int64_t vals[7] = {c.id, ib, inst.rows(), eb, expl.rows(), jb, judg.rows()};
     for (int k = 0; k < 7; ++k) chunks.columns[k].push<int64_t>(vals[k]);
     chunks.columns[7].push<uint8_t>(local ? 1 : 0);

@@ -332,19 +332,20 @@ TEST(Shards, ChunkRowsInAnyOrderAndReferencesOutsideTheChunk) {
   // same chunk in row order: references are mapped per row, and explanations come out ordered
   // by instance, human before model.
   const std::string run = temp_dir("shards_order");
+  // Judgments of the chunk's instances too, each carrying its corpus row in a score.
   auto ordered = synth_chunk(0, 9, 2);
+  for (const auto& in : ordered.instances)
+    ordered.judgments.push_back({in.row, {0.5f, 0.25f, 0.25f}, {static_cast<float>(in.row), 0, 0}});
   auto reversed = ordered;
   std::reverse(reversed.instances.begin(), reversed.instances.end());
   std::reverse(reversed.explanations.begin(), reversed.explanations.end());
-  {
-    auto o = shard_options(run + "/a", 0);
+  std::reverse(reversed.judgments.begin(), reversed.judgments.end());
+  for (const char* sub : {"/a", "/b"}) {
+    auto o = shard_options(run + sub, 0);
+    o.judgments_name = "mjd";
+    o.n_perms = 1;
     ShardWriter w(o);
-    w.append(std::move(ordered));
-  }
-  {
-    auto o = shard_options(run + "/b", 0);
-    ShardWriter w(o);
-    w.append(std::move(reversed));
+    w.append(sub[1] == 'a' ? std::move(ordered) : std::move(reversed));
   }
   StoreReader ra(merge_serial(run + "/a"));
   const auto ex = ra.read_explanations();
@@ -366,6 +367,14 @@ TEST(Shards, ChunkRowsInAnyOrderAndReferencesOutsideTheChunk) {
   for (const auto& e : ex) by_row_a.insert({ia[static_cast<size_t>(e.instance)].row, e.text});
   for (const auto& e : eb) by_row_b.insert({ib[static_cast<size_t>(e.instance)].row, e.text});
   EXPECT_EQ(by_row_a, by_row_b);
+  // Each judgment refers to the store row of the instance it was made for.
+  for (auto* r : {&ra, &rb}) {
+    const auto inst = r->read_instances();
+    const auto js = r->read_judgments("mjd");
+    ASSERT_EQ(js.instance.size(), inst.size());
+    for (size_t k = 0; k < js.instance.size(); ++k)
+      EXPECT_EQ(static_cast<float>(inst[static_cast<size_t>(js.instance[k])].row), js.scores[k * 3]);
+  }
   // An explanation of a row the chunk does not hold is refused, naming the row, in either order.
   for (const bool consecutive : {true, false}) {
     auto bad = synth_chunk(1, 5, 1);
