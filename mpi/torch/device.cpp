@@ -39,4 +39,8 @@ config::Config with_rank_model_device(const Comm& comm, const config::Config& cf
   return out;
 }
 
+std::string device_note(const std::string& backend, const config::Config& model_cfg) {
+  return backend == "torch" ? " on " + model_cfg.model.device + " (rank 0)" : std::string();
+}
+
 }  // namespace because::mpi

@@ -18,6 +18,9 @@ std::string rank_device(const Comm& comm, const std::string& spec, const std::st
 
 /// `cfg` with model.device resolved for this rank when `backend` is "torch" (explain, judge).
 config::Config with_rank_model_device(const Comm& comm, const config::Config& cfg, const std::string& backend);
+/// For the stage's log line: " on DEVICE (rank 0)" for the torch backend, from the configuration
+/// with_rank_model_device gave rank 0; empty for other backends.
+std::string device_note(const std::string& backend, const config::Config& model_cfg);
 
 /// The GPU for node-local rank `local` of a node with `gpus` visible GPUs (gpus > 0).
 inline int gpu_for_local_rank(int local, int gpus) { return local % gpus; }

@@ -59,7 +59,8 @@ int run_explain(const Comm& comm, const config::Config& cfg, const StageInfo& in
   Quarantine quarantine(comm, run, cfg.general.strict);
   const auto& labels = corpus.labels();
   // model.device per rank: "cuda" spreads the ranks of a node over its GPUs.
-  auto backend = generate::make_backend(ec.backend, with_rank_model_device(comm, cfg, ec.backend), ec.batch_size);
+  const config::Config model_cfg = with_rank_model_device(comm, cfg, ec.backend);
+  auto backend = generate::make_backend(ec.backend, model_cfg, ec.batch_size);
   const bool chat = generate::resolve_chat(ec.chat, tmpl.chat(), *backend);
 
   // Chunks already done in any ledger (rank 0 checks the config hash, then tells everyone).
@@ -72,7 +73,7 @@ int run_explain(const Comm& comm, const config::Config& cfg, const StageInfo& in
       todo_rows += std::min(corpus.chunk_rows(), corpus.n_rows() - c * corpus.chunk_rows());
     }
   log::info0("explain: ", corpus.n_rows(), " rows in ", corpus.n_chunks(), " chunks, ", done.size(),
-             " already done; backend ", backend->name(), ", template ", tmpl.name(), " (", tmpl.hash(), "), chat ",
+             " already done; backend ", backend->name(), device_note(ec.backend, model_cfg), ", template ", tmpl.name(), " (", tmpl.hash(), "), chat ",
              chat ? "yes" : "no", ", ", comm.size(), " rank(s)");
 
   if (comm.root()) {

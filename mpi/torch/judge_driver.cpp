@@ -83,7 +83,8 @@ int run_judge(const Comm& comm, const config::Config& cfg, const StageInfo& info
   const int64_t n_chunks = (n_rows + chunk_rows - 1) / chunk_rows;
 
   // model.device per rank: "cuda" spreads the ranks of a node over its GPUs.
-  auto backend = generate::make_backend(jc.backend, with_rank_model_device(comm, cfg, jc.backend), jc.batch_size);
+  const config::Config model_cfg = with_rank_model_device(comm, cfg, jc.backend);
+  auto backend = generate::make_backend(jc.backend, model_cfg, jc.batch_size);
   generate::JudgeOptions jo;
   jo.normalize = jc.normalize;
   jo.temperature = jc.temperature;
@@ -124,7 +125,8 @@ int run_judge(const Comm& comm, const config::Config& cfg, const StageInfo& info
       todo_rows += std::min(chunk_rows, n_rows - c * chunk_rows);
     }
   log::info0("judge ", jc.name, ": ", n_rows, " instances in ", n_chunks, " chunks (", done.size(), " done), ",
-             n_perms, " prompts per instance, from ", from_store ? store_path : cfg.corpus.path);
+             n_perms, " prompts per instance, backend ", backend->name(), device_note(jc.backend, model_cfg), ", from ",
+             from_store ? store_path : cfg.corpus.path);
 
   store::ShardOptions so;
   so.run_dir = run;

@@ -51,5 +51,15 @@ TEST(RankDevice, LocalRanksSpreadOverGpus) {
   EXPECT_EQ(gpu_for_local_rank(2, 1), 0);
 }
 
+TEST(RankDevice, TheStageLogNamesTheTorchBackendsDevice) {
+  const auto comm = Comm::world();
+  config::Config cfg;
+  cfg.model.device = "cpu";
+  EXPECT_EQ(device_note("torch", with_rank_model_device(comm, cfg, "torch")), " on cpu (rank 0)");
+  cfg.model.device = "cuda:3";  // other backends keep the option as it is and say nothing of it
+  EXPECT_EQ(with_rank_model_device(comm, cfg, "openai").model.device, "cuda:3");
+  EXPECT_EQ(device_note("openai", cfg), "");
+}
+
 }  // namespace
 }  // namespace because::mpi
