@@ -73,8 +73,8 @@ int run_explain(const Comm& comm, const config::Config& cfg, const StageInfo& in
       todo_rows += std::min(corpus.chunk_rows(), corpus.n_rows() - c * corpus.chunk_rows());
     }
   log::info0("explain: ", corpus.n_rows(), " rows in ", corpus.n_chunks(), " chunks, ", done.size(),
-             " already done; backend ", backend->name(), device_note(ec.backend, model_cfg), ", template ", tmpl.name(),
-             " (", tmpl.hash(), "), chat ", chat ? "yes" : "no", ", ", comm.size(), " rank(s)");
+             " already done; backend ", backend->name(), device_note(ec.backend, model_cfg), ", template ",
+             tmpl.name(), " (", tmpl.hash(), "), chat ", chat ? "yes" : "no", ", ", comm.size(), " rank(s)");
 
   if (comm.root()) {
     nlohmann::json prov = backend->provenance();

@@ -124,9 +124,9 @@ int run_judge(const Comm& comm, const config::Config& cfg, const StageInfo& info
       todo.push_back(c);
       todo_rows += std::min(chunk_rows, n_rows - c * chunk_rows);
     }
-  log::info0("judge ", jc.name, ": ", n_rows, " instances in ", n_chunks, " chunks (", done.size(), " done), ",
-             n_perms, " prompts per instance, backend ", backend->name(), device_note(jc.backend, model_cfg), ", from ",
-             from_store ? store_path : cfg.corpus.path);
+  log::info0("judge ", jc.name, ": ", n_rows, " instances in ", n_chunks, " chunks (", done.size(),
+             " done), ", n_perms, " prompts per instance, backend ", backend->name(),
+             device_note(jc.backend, model_cfg), ", from ", from_store ? store_path : cfg.corpus.path);
 
   store::ShardOptions so;
   so.run_dir = run;

@@ -306,7 +306,8 @@ void ShardWriter::commit() {
       consecutive = c.instances[i].row == first + static_cast<int64_t>(i);
     std::unordered_map<int64_t, int64_t> local_of;
     if (!consecutive)
-      for (size_t i = 0; i < c.instances.size(); ++i) local_of[c.instances[i].row] = ib + static_cast<int64_t>(i);
+      for (size_t i = 0; i < c.instances.size(); ++i)
+        local_of[c.instances[i].row] = ib + static_cast<int64_t>(i);
     const int64_t n_local = static_cast<int64_t>(c.instances.size());
     auto ref = [&](int64_t row, const char* what) {
       if (!local) return row;
@@ -327,15 +328,16 @@ void ShardWriter::commit() {
     auto add = [&](const std::vector<Explanation>& part) {
       for (const auto& e : part) {
         if (e.label < -1 || e.label >= L)
-          throw StoreError("chunk " + std::to_string(c.id) + ": explanation label " + std::to_string(e.label) +
-                           " outside the " + std::to_string(L) + " labels");
+          throw StoreError("chunk " + std::to_string(c.id) + ": explanation label " +
+                           std::to_string(e.label) + " outside the " + std::to_string(L) + " labels");
         ex.emplace_back(ref(e.instance, "an explanation"), &e);
       }
     };
     add(human);
     add(c.explanations);
     const auto by_instance = [](const auto& a, const auto& b) { return a.first < b.first; };
-    if (!std::is_sorted(ex.begin(), ex.end(), by_instance)) std::stable_sort(ex.begin(), ex.end(), by_instance);
+    if (!std::is_sorted(ex.begin(), ex.end(), by_instance))
+      std::stable_sort(ex.begin(), ex.end(), by_instance);
     append_explanations(expl, ex);
     // Judgments: references of a chunk with instances are mapped in a copy (see above); those of a
     // chunk without (a judge set, global rows) are only put in order, which a retry repeats alike.
@@ -345,7 +347,8 @@ void ShardWriter::commit() {
       mapped = c.judgments;
       for (auto& j : mapped) j.instance = ref(j.instance, "a judgment");
     }
-    std::stable_sort(js.begin(), js.end(), [](const auto& a, const auto& b) { return a.instance < b.instance; });
+    std::stable_sort(js.begin(), js.end(),
+                     [](const auto& a, const auto& b) { return a.instance < b.instance; });
     append_judgments(judg, js);
     const int64_t vals[7] = {c.id, ib, inst.rows(), eb, expl.rows(), jb, judg.rows()};
     for (int k = 0; k < 7; ++k) chunks.columns[k].push<int64_t>(vals[k]);

@@ -16,8 +16,8 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -57,7 +57,8 @@ int64_t parse_floor(const std::string& file, int rank, int size, Floor how) {
   const int fd = ::open(file.c_str(), O_RDONLY);
   if (fd < 0) throw std::runtime_error(file + ": cannot open");
   const uint64_t bytes = std::filesystem::file_size(file);
-  const uint64_t begin = line_start(fd, bytes, bytes * rank / size), end = line_start(fd, bytes, bytes * (rank + 1) / size);
+  const uint64_t begin = line_start(fd, bytes, bytes * rank / size),
+                 end = line_start(fd, bytes, bytes * (rank + 1) / size);
   constexpr size_t kBlock = 1 << 20;
   std::vector<char> buf(2 * kBlock + simdjson::SIMDJSON_PADDING);
   simdjson::dom::parser parser;
@@ -67,7 +68,8 @@ int64_t parse_floor(const std::string& file, int rank, int size, Floor how) {
     for (const auto& kv : o) {
       std::string_view sv;
       simdjson::dom::array a;
-      if (!kv.value.get_string().get(sv)) fields[k++ % fields.size()].assign(sv);
+      if (!kv.value.get_string().get(sv))
+        fields[k++ % fields.size()].assign(sv);
       else if (!kv.value.get_array().get(a))
         for (auto x : a)
           if (!x.get_string().get(sv)) fields[k++ % fields.size()].assign(sv);
@@ -105,7 +107,8 @@ int64_t parse_floor(const std::string& file, int rank, int size, Floor how) {
       if (!nl && !(last && p < e)) break;
       const size_t len = static_cast<size_t>((nl ? nl : e) - p);
       simdjson::dom::object o;
-      if (parser.parse(p, len, false).get_object().get(o)) throw std::runtime_error(file + ": a line does not parse");
+      if (parser.parse(p, len, false).get_object().get(o))
+        throw std::runtime_error(file + ": a line does not parse");
       if (how == Floor::kParseCopy) copy(o);
       ++rows;
       p = nl ? nl + 1 : e;
@@ -161,7 +164,7 @@ int main(int argc, char** argv) {
   double wc_s = 1e300, wc_all_s = 1e300, once_s = 1e300;
   double index_s = 1e300, read_s = 1e300, slowest = 0;
   double floor_s[3] = {1e300, 1e300, 1e300};  // by Floor
-  int64_t floor_rows[3] = {0, 0, 0};  // rows each floor parsed (all of them)
+  int64_t floor_rows[3] = {0, 0, 0};          // rows each floor parsed (all of them)
   int64_t once_good = 0, once_bad = 0, once_rows = 0;
   int64_t total_good = 0, total_bad = 0, n_rows = 0;
   for (int rep = 0; rep < kRepeats; ++rep) {
@@ -249,8 +252,8 @@ int main(int argc, char** argv) {
     const char* floor_names[3] = {"parse each line      ", "parse + copy strings ", "block parse + copy   "};
     for (int k = 0; k < 3; ++k) {
       const double s = floor_s[k];
-      std::printf("  floor: %s: %.3f s  %.0f MB/s per rank  (%.1f%% of wc -l per rank", floor_names[k], s, mb / p / s,
-                  100.0 * (mb / p / s) / (mb / wc_s));
+      std::printf("  floor: %s: %.3f s  %.0f MB/s per rank  (%.1f%% of wc -l per rank", floor_names[k], s,
+                  mb / p / s, 100.0 * (mb / p / s) / (mb / wc_s));
       if (p > 1) std::printf("; %.1f%% when %d run at once", 100.0 * (mb / p / s) / (mb / wc_all_s), p);
       std::printf(")\n");
     }
@@ -267,7 +270,7 @@ int main(int argc, char** argv) {
   }
   bool floors_complete = true;
   for (const int64_t r : floor_rows) floors_complete = floors_complete && r == n_rows;
-  const bool complete = floors_complete && total_good + total_bad == n_rows && once_rows == n_rows && once_good == total_good &&
-                        once_bad == total_bad;
+  const bool complete = floors_complete && total_good + total_bad == n_rows && once_rows == n_rows &&
+                        once_good == total_good && once_bad == total_bad;
   return complete ? 0 : 1;
 }

@@ -83,7 +83,8 @@ int main(int argc, char** argv) {
     store::MergeOptions o;
     o.run_dir = run;
     if (const char* l = std::getenv("BECAUSE_BENCH_STORE_LEVEL")) o.write.level = std::atoi(l);
-    if (const char* b = std::getenv("BECAUSE_BENCH_MERGE_BATCH")) o.batch_rows = std::atoll(b);  // store.merge_batch_rows
+    if (const char* b = std::getenv("BECAUSE_BENCH_MERGE_BATCH"))
+      o.batch_rows = std::atoll(b);  // store.merge_batch_rows
     const auto res = mpi::merge_store(comm, o);
     const double s = comm.max(secs());
     if (comm.root()) {
@@ -102,7 +103,8 @@ int main(int argc, char** argv) {
     config::StoreConfig sc;
     if (const char* c = std::getenv("BECAUSE_BENCH_SHARD_COMPRESSION")) sc.shard_compression = c;
     if (const char* l = std::getenv("BECAUSE_BENCH_SHARD_LEVEL")) sc.shard_compression_level = std::atoi(l);
-    const store::WriteOptions w = shards ? store::WriteOptions::for_shards(sc) : store::WriteOptions::from(sc);
+    const store::WriteOptions w =
+        shards ? store::WriteOptions::for_shards(sc) : store::WriteOptions::from(sc);
     if (w.compression != "deflate") {
       std::printf("compression floor: none (%s)\nFLOOR_SECONDS 0\n", w.compression.c_str());
       return 0;
@@ -138,24 +140,25 @@ int main(int argc, char** argv) {
       files.push_back(run + "/store.h5");
     }
     for (const auto& file : files) {
-    auto f = store::h5::open_file(file, false);
-    for (const auto& t : store::h5::list_tables(f.get())) {
-      const store::Table tab = store::h5::read_rows(f.get(), t, 0, -1);
-      for (const auto& col : tab.columns) {
-        if (col.is_string()) {
-          compress(col.bytes.data(), col.bytes.size(), static_cast<size_t>(w.chunk_bytes), 1);
-          compress(reinterpret_cast<const char*>(col.offsets.data()), col.offsets.size() * sizeof(uint64_t),
-                   static_cast<size_t>(w.chunk_rows) * sizeof(uint64_t), sizeof(uint64_t));
-        } else {
-          compress(col.data.data(), col.data.size(), static_cast<size_t>(w.chunk_rows) * col.row_bytes(),
-                   store::dtype_size(col.dtype));
+      auto f = store::h5::open_file(file, false);
+      for (const auto& t : store::h5::list_tables(f.get())) {
+        const store::Table tab = store::h5::read_rows(f.get(), t, 0, -1);
+        for (const auto& col : tab.columns) {
+          if (col.is_string()) {
+            compress(col.bytes.data(), col.bytes.size(), static_cast<size_t>(w.chunk_bytes), 1);
+            compress(reinterpret_cast<const char*>(col.offsets.data()), col.offsets.size() * sizeof(uint64_t),
+                     static_cast<size_t>(w.chunk_rows) * sizeof(uint64_t), sizeof(uint64_t));
+          } else {
+            compress(col.data.data(), col.data.size(), static_cast<size_t>(w.chunk_rows) * col.row_bytes(),
+                     store::dtype_size(col.dtype));
+          }
         }
       }
     }
-    }
     libdeflate_free_compressor(c);
-    std::printf("compression floor (%s): deflate level %d, %.1f MB -> %.1f MB in %.2f s (%.1f MB/s, one thread)\n", shards ? "shards" : "store", w.level,
-                logical / 1e6, packed / 1e6, s, logical / 1e6 / s);
+    std::printf(
+        "compression floor (%s): deflate level %d, %.1f MB -> %.1f MB in %.2f s (%.1f MB/s, one thread)\n",
+        shards ? "shards" : "store", w.level, logical / 1e6, packed / 1e6, s, logical / 1e6 / s);
     std::printf("FLOOR_SECONDS %.6f\n", s);
   } else if (mode == "export") {
     if (comm.root()) store::export_store(run + "/store.h5", std::cout, store::Format::kJsonl);

@@ -1,6 +1,5 @@
 // Store round trips, shard writer + ledger + serial merge, verify fault detection, run lock.
 #include <gtest/gtest.h>
-
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -387,7 +386,9 @@ TEST(Shards, ChunkRowsInAnyOrderAndReferencesOutsideTheChunk) {
       w.commit();
       ADD_FAILURE() << "an explanation of row 999 was accepted";
     } catch (const StoreError& e) {
-      EXPECT_NE(std::string(e.what()).find("row 999, which is not an instance of the chunk"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("row 999, which is not an instance of the chunk"),
+                std::string::npos)
+          << e.what();
     }
   }
   fs::remove_all(run);
