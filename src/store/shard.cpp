@@ -298,8 +298,8 @@ void ShardWriter::commit() {
     const int64_t ib = inst.rows(), eb = expl.rows(), jb = judg.rows();
     append_instances(inst, c.instances);
     const bool local = !c.instances.empty();
-    // Rows of a chunk are consecutive as the readers give them: a reference is then an offset,
-    // checked against the range; otherwise a lookup table of the chunk's rows.
+    // Rows of a chunk are consecutive as the readers give them (unless a quarantined row left a
+    // gap): a reference is then an offset, checked against the range; otherwise a lookup table.
     const int64_t first = local ? c.instances.front().row : 0;
     bool consecutive = true;
     for (size_t i = 0; i < c.instances.size() && consecutive; ++i)
