@@ -312,7 +312,7 @@ void ShardWriter::commit() {
     auto ref = [&](int64_t row, const char* what) {
       if (!local) return row;
       if (consecutive && row >= first && row - first < n_local) return ib + (row - first);
-      auto it = consecutive ? local_of.end() : local_of.find(row);
+      auto it = local_of.find(row);  // empty when the rows are consecutive: out of range
       if (it == local_of.end())
         throw StoreError("chunk " + std::to_string(c.id) + ": " + what + " refers to row " + std::to_string(row) +
                          ", which is not an instance of the chunk");

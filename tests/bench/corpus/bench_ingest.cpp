@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "corpus/corpus.h"
 #include "corpus/synth.h"
 #include "mpi/corpus_index.h"
 #include "util/proc.h"
@@ -32,20 +33,6 @@ static double seconds_since(clk::time_point t) { return std::chrono::duration<do
 
 namespace {
 
-// The first line start at or after `pos` (0 stays 0), as the one-pass reader splits the bytes.
-uint64_t line_start(int fd, uint64_t size, uint64_t pos) {
-  if (pos == 0 || pos >= size) return std::min(pos, size);
-  std::vector<char> b(64 << 10);
-  for (uint64_t off = pos - 1; off < size;) {
-    const ssize_t n = ::pread(fd, b.data(), b.size(), static_cast<off_t>(off));
-    if (n <= 0) break;
-    if (const void* nl = std::memchr(b.data(), '\n', static_cast<size_t>(n)))
-      return off + static_cast<uint64_t>(static_cast<const char*>(nl) - b.data()) + 1;
-    off += static_cast<uint64_t>(n);
-  }
-  return size;
-}
-
 // How the floor parses: each line on its own (as the JSON adapters do), the same copying every
 // string value (of the object and of its arrays) into a reused string, or the complete lines of
 // each block at once (simdjson's parse_many: one structural pass over the block) with the copy.
@@ -54,11 +41,11 @@ enum class Floor { kParse, kParseCopy, kBlockCopy };
 // The floor: lines of bytes [rank's share) of `file` read in 1 MiB blocks and parsed with simdjson's
 // DOM parser as `how` says. Returns the rows parsed; throws on a line that does not parse.
 int64_t parse_floor(const std::string& file, int rank, int size, Floor how) {
-  const int fd = ::open(file.c_str(), O_RDONLY);
-  if (fd < 0) throw std::runtime_error(file + ": cannot open");
-  const uint64_t bytes = std::filesystem::file_size(file);
-  const uint64_t begin = line_start(fd, bytes, bytes * rank / size),
-                 end = line_start(fd, bytes, bytes * (rank + 1) / size);
+  // The rank's lines, split as the one-pass reader splits them.
+  const corpus::File f(file);
+  const uint64_t bytes = f.size();
+  const uint64_t begin = corpus::RangeReader::line_start_at_or_after(f, 0, bytes * rank / size),
+                 end = corpus::RangeReader::line_start_at_or_after(f, 0, bytes * (rank + 1) / size);
   constexpr size_t kBlock = 1 << 20;
   std::vector<char> buf(2 * kBlock + simdjson::SIMDJSON_PADDING);
   simdjson::dom::parser parser;
@@ -79,11 +66,10 @@ int64_t parse_floor(const std::string& file, int rank, int size, Floor how) {
   size_t have = 0;
   for (uint64_t off = begin; off < end || have > 0;) {
     const size_t want = static_cast<size_t>(std::min<uint64_t>(kBlock, end - off));
-    const ssize_t n = want ? ::pread(fd, buf.data() + have, want, static_cast<off_t>(off)) : 0;
-    if (n < 0) throw std::runtime_error(file + ": read error");
-    off += static_cast<uint64_t>(n);
+    const size_t n = want ? f.read_at(off, buf.data() + have, want) : 0;
+    off += n;
     const char* p = buf.data();
-    const char* e = p + have + static_cast<size_t>(n);
+    const char* e = p + have + n;
     const bool last = off >= end;
     if (how == Floor::kBlockCopy) {
       const void* lastnl = ::memrchr(p, '\n', static_cast<size_t>(e - p));
@@ -102,7 +88,7 @@ int64_t parse_floor(const std::string& file, int rank, int size, Floor how) {
         p = stop;
       }
     }
-    for (; how != Floor::kBlockCopy;) {
+    while (how != Floor::kBlockCopy) {
       const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(e - p)));
       if (!nl && !(last && p < e)) break;
       const size_t len = static_cast<size_t>((nl ? nl : e) - p);
@@ -117,7 +103,6 @@ int64_t parse_floor(const std::string& file, int rank, int size, Floor how) {
     std::memmove(buf.data(), p, have);
     if (last) break;
   }
-  ::close(fd);
   return rows;
 }
 

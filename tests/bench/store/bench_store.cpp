@@ -35,6 +35,15 @@ static uint64_t tree_bytes(const std::string& dir) {
   return n;
 }
 
+// The store options as the stages take them, with the bench's shard overrides
+// (BECAUSE_BENCH_SHARD_COMPRESSION, BECAUSE_BENCH_SHARD_LEVEL).
+static config::StoreConfig bench_store_config() {
+  config::StoreConfig sc;
+  if (const char* c = std::getenv("BECAUSE_BENCH_SHARD_COMPRESSION")) sc.shard_compression = c;
+  if (const char* l = std::getenv("BECAUSE_BENCH_SHARD_LEVEL")) sc.shard_compression_level = std::atoi(l);
+  return sc;
+}
+
 int main(int argc, char** argv) {
   proc::tune_allocator();  // as the `because` command does (util/proc.h)
   mpi::Environment env(&argc, &argv);
@@ -54,9 +63,7 @@ int main(int argc, char** argv) {
     o.commit_rows = 65536;
     // Shards as the stages write them (store.shard_compression, store.shard_compression_level),
     // with the bench's overrides.
-    config::StoreConfig sc;
-    if (const char* c = std::getenv("BECAUSE_BENCH_SHARD_COMPRESSION")) sc.shard_compression = c;
-    if (const char* l = std::getenv("BECAUSE_BENCH_SHARD_LEVEL")) sc.shard_compression_level = std::atoi(l);
+    const config::StoreConfig sc = bench_store_config();
     o.write = store::WriteOptions::for_shards(sc);
     std::printf("shards: compression %s level %d\n", o.write.compression.c_str(), o.write.level);
     // The chunks are made before the clock starts (1.4 GB peak RSS for 1M instances): only the
@@ -100,9 +107,7 @@ int main(int argc, char** argv) {
     // level (the shuffle, fletcher32 and HDF5 left out of the time). A merge on R ranks can at best
     // split this R ways.
     const bool shards = argc > 3 && std::string(argv[3]) == "shards";
-    config::StoreConfig sc;
-    if (const char* c = std::getenv("BECAUSE_BENCH_SHARD_COMPRESSION")) sc.shard_compression = c;
-    if (const char* l = std::getenv("BECAUSE_BENCH_SHARD_LEVEL")) sc.shard_compression_level = std::atoi(l);
+    const config::StoreConfig sc = bench_store_config();
     const store::WriteOptions w =
         shards ? store::WriteOptions::for_shards(sc) : store::WriteOptions::from(sc);
     if (w.compression != "deflate") {
@@ -115,7 +120,7 @@ int main(int argc, char** argv) {
     uint64_t logical = 0, packed = 0;
     auto compress = [&](const char* p, size_t n, size_t chunk, size_t elem) {
       for (size_t off = 0; off < n; off += chunk) {
-        size_t len = std::min(chunk, n - off);
+        const size_t len = std::min(chunk, n - off);
         const char* src = p + off;
         if (elem > 1) {  // HDF5's shuffle filter: byte k of every element, then byte k + 1, ...
           const size_t m = len / elem;
