@@ -1,7 +1,8 @@
 # Test registration helpers. Labels: unit, mpi, integration, slurm, bench.
 #   because_add_unit_test(NAME SOURCES a.cpp b.cpp LIBS lib... [LABELS extra] [TIMEOUT s])
-#   because_add_mpi_test(NAME SOURCES ... LIBS ... NP 1 2 3 [TIMEOUT s])
-#     builds one executable with the shared MPI gtest main and registers NAME_npN for each N.
+#   because_add_mpi_test(NAME SOURCES ... LIBS ... NP 1 2 3 [TIMEOUT s] [MPIEXEC_FLAGS flag...])
+#     builds one executable with the shared MPI gtest main and registers NAME_npN for each N;
+#     MPIEXEC_FLAGS are added to mpiexec's (e.g. --bind-to none for a test that runs threads).
 #   because_add_script_test(NAME COMMAND ... LABELS ... [TIMEOUT s])
 set(BECAUSE_MPIEXEC_FLAGS ${MPIEXEC_PREFLAGS})
 execute_process(COMMAND id -u OUTPUT_VARIABLE _uid OUTPUT_STRIP_TRAILING_WHITESPACE)
@@ -31,7 +32,7 @@ function(because_add_unit_test name)
 endfunction()
 
 function(because_add_mpi_test name)
-  cmake_parse_arguments(A "" "TIMEOUT" "SOURCES;LIBS;NP;LABELS" ${ARGN})
+  cmake_parse_arguments(A "" "TIMEOUT" "SOURCES;LIBS;NP;LABELS;MPIEXEC_FLAGS" ${ARGN})
   add_executable(${name} ${A_SOURCES})
   target_link_libraries(${name} PRIVATE ${A_LIBS} because_mpi_gtest_main because_options)
   if(NOT A_NP)
@@ -43,7 +44,7 @@ function(because_add_mpi_test name)
   foreach(np IN LISTS A_NP)
     add_test(NAME ${name}_np${np}
              COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${np} ${BECAUSE_MPIEXEC_FLAGS}
-                     $<TARGET_FILE:${name}> ${MPIEXEC_POSTFLAGS})
+                     ${A_MPIEXEC_FLAGS} $<TARGET_FILE:${name}> ${MPIEXEC_POSTFLAGS})
     set_tests_properties(${name}_np${np} PROPERTIES LABELS "mpi;${A_LABELS}" PROCESSORS ${np}
       TIMEOUT ${A_TIMEOUT}
       ENVIRONMENT "BECAUSE_SHARED=${BECAUSE_SHARED_DIR};BECAUSE_SOURCE_DIR=${PROJECT_SOURCE_DIR};BECAUSE_BINARY_DIR=${PROJECT_BINARY_DIR};OMP_NUM_THREADS=1"

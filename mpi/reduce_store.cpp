@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <sstream>
+#include <string_view>
 
 #include "metrics/classification.h"
 #include "metrics/distribution.h"
@@ -21,6 +22,7 @@
 #include "util/files.h"
 #include "util/log.h"
 #include "util/proc.h"
+#include "util/worker_pool.h"
 
 namespace because::mpi {
 namespace {
@@ -83,7 +85,7 @@ nlohmann::json cls_json(const metrics::ClassReport& r, const std::vector<std::st
   return j;
 }
 
-// One rank's states for its block of instances.
+// One rank's (or one scoring thread's) states for its instances.
 struct Local {
   std::map<std::string, metrics::NlgState> nlg;          // nlg  ds split source mode
   std::map<std::string, metrics::DiversityState> div;    // div  ds split source mode
@@ -95,26 +97,188 @@ struct Local {
   int64_t missing_probs = 0;  // judgment/prediction rows without a distribution (judge errors: NaN)
 };
 
-// Distribution comparison and classification of one item's label probabilities.
-void add_probs(Local& L, int n_labels, const std::string& ds, const std::string& split, const char* kind,
-               const std::string& name, const float* probs, const corpus::Instance& inst) {
-  const std::vector<double> model(probs, probs + n_labels);
-  const int pred = argmax(probs, n_labels);
-  if (inst.gold >= 0) {
-    auto [it, fresh] = L.cls.try_emplace(key_of({"cls", ds, split, kind, name, "gold"}), n_labels);
-    it->second.add(inst.gold, pred);
+// Appends o's distribution pairs after L's, key by key, and empties o's.
+void append_pairs(Local& L, Local& o) {
+  for (auto& [k, p] : o.pairs) {
+    auto& d = L.pairs[k];
+    d.first.insert(d.first.end(), p.first.begin(), p.first.end());
+    d.second.insert(d.second.end(), p.second.begin(), p.second.end());
   }
+  o.pairs.clear();
+}
+
+// Moves the states of `from` into `into`, merging those of keys both have.
+template <class Map>
+void merge_map(Map& into, Map& from) {
+  for (auto& [k, s] : from) {
+    const auto it = into.find(k);
+    if (it == into.end()) into.emplace(k, std::move(s));
+    else it->second.merge(s);
+  }
+  from.clear();
+}
+
+// Adds o's states, pairs and counts to L's.
+void merge_local(Local& L, Local& o) {
+  merge_map(L.nlg, o.nlg);
+  merge_map(L.div, o.div);
+  merge_map(L.dist, o.dist);
+  merge_map(L.cls, o.cls);
+  append_pairs(L, o);
+  L.nlg_no_reference += o.nlg_no_reference;
+  L.explanation_errors += o.explanation_errors;
+  L.missing_probs += o.missing_probs;
+}
+
+// The state of `parts` (the group key) in `m`, created from `args` when new; `buf` holds the key
+// so that a lookup allocates nothing.
+template <class Map, class... Args>
+typename Map::mapped_type& state_at(Map& m, std::string& buf, std::initializer_list<std::string_view> parts,
+                                    Args&&... args) {
+  buf.clear();
+  for (const auto p : parts) {
+    if (!buf.empty()) buf.push_back(kSep);
+    buf.append(p);
+  }
+  auto it = m.find(buf);
+  if (it == m.end()) it = m.try_emplace(buf, std::forward<Args>(args)...).first;
+  return it->second;
+}
+
+// A judgment or prediction set: the rank's block of rows, indexed by instance.
+struct ProbSet {
+  const char* kind;
+  std::string name;
+  std::vector<float> probs;
+  std::vector<int64_t> at;  // per instance of the block: index into probs rows, -1 none
+  int width;
+};
+
+// The explanations of one instance grouped by (source, label-free or not).
+struct Group {
+  std::string_view source;
+  int mode;                     // -1 label-free, 0 written for a label
+  std::vector<size_t> members;  // indices into the instance's explanations
+};
+
+// One scoring thread: its scorer (token ids are local to its interner), its states, and the
+// working memory of one instance.
+struct Worker {
+  Worker(const metrics::NlgOptions& opt, const metrics::WordNet* wordnet) : nlg_opt(opt), scorer(opt, wordnet) {}
+  metrics::NlgOptions nlg_opt;
+  metrics::NlgScorer scorer;
+  Local L;
+  std::string key;
+  std::vector<std::string> refs;
+  std::vector<const std::vector<uint32_t>*> ref_toks, group_toks;
+  std::vector<std::vector<uint32_t>> toks;  // each explanation tokenised (13a) once, for diversity and BLEU alike
+  std::vector<Group> groups;
+};
+
+// Distribution comparison and classification of one item's label probabilities.
+void add_probs(Worker& w, int n_labels, const std::string& ds, const std::string& split, const char* kind,
+               const std::string& name, const float* probs, const corpus::Instance& inst) {
+  Local& L = w.L;
+  const int pred = argmax(probs, n_labels);
+  if (inst.gold >= 0) state_at(L.cls, w.key, {"cls", ds, split, kind, name, "gold"}, n_labels).add(inst.gold, pred);
   const int major = majority(inst.label_counts);
   if (major >= 0) {
-    auto [it, fresh] = L.cls.try_emplace(key_of({"cls", ds, split, kind, name, "majority"}), n_labels);
-    it->second.add(major, pred);
+    state_at(L.cls, w.key, {"cls", ds, split, kind, name, "majority"}, n_labels).add(major, pred);
+    const std::vector<double> model(probs, probs + n_labels);
     const std::vector<double> human(inst.label_counts.begin(), inst.label_counts.end());
-    const std::string dk = key_of({"dist", ds, split, kind, name});
-    L.dist[dk].add(human, model);
-    auto& pr = L.pairs[dk];
+    state_at(L.dist, w.key, {"dist", ds, split, kind, name}).add(human, model);
+    auto& pr = state_at(L.pairs, w.key, {"dist", ds, split, kind, name});
     for (double v : metrics::normalise(human)) pr.first.push_back(v);
     for (double v : metrics::normalise(model)) pr.second.push_back(v);
   }
+}
+
+// Scores instances [i0, i1) of `batch` into w.L. `block_begin` is the first row of the rank's
+// block (the origin of ProbSet::at).
+void score_instances(Worker& w, const store::Batch& batch, size_t i0, size_t i1, const std::vector<ProbSet>& sets,
+                     int64_t block_begin, int n_labels) {
+  Local& L = w.L;
+  const auto& ex = batch.explanations;  // ordered by instance
+  size_t e = static_cast<size_t>(
+      std::lower_bound(ex.begin(), ex.end(), batch.begin + static_cast<int64_t>(i0),
+                       [](const store::Explanation& x, int64_t row) { return x.instance < row; }) -
+      ex.begin());
+  for (size_t i = i0; i < i1; ++i) {
+    const auto& inst = batch.instances[i];
+    const int64_t row = batch.begin + static_cast<int64_t>(i);
+    const std::string& ds = inst.dataset;
+    const std::string& split = inst.split;
+    while (e < ex.size() && ex[e].instance < row) ++e;
+    size_t e_end = e;
+    while (e_end < ex.size() && ex[e_end].instance == row) ++e_end;
+    w.refs.clear();
+    w.ref_toks.clear();
+    size_t n_groups = 0;
+    if (w.toks.size() < e_end - e) w.toks.resize(e_end - e);
+    for (size_t k = e; k < e_end; ++k) {
+      const auto& x = ex[k];
+      if (x.finish == store::Finish::kError) {
+        ++L.explanation_errors;
+        continue;
+      }
+      auto& tk = w.toks[k - e];
+      metrics::tokenize_13a_ids(x.text, w.scorer.interner(), tk);
+      if (x.source == store::kHumanSource) {
+        w.refs.push_back(x.text);
+        w.ref_toks.push_back(&tk);
+      }
+      const int mode = x.label < 0 ? -1 : 0;
+      size_t g = 0;
+      while (g < n_groups && !(w.groups[g].source == x.source && w.groups[g].mode == mode)) ++g;
+      if (g == n_groups) {
+        if (w.groups.size() == n_groups) w.groups.emplace_back();
+        w.groups[g].source = x.source;
+        w.groups[g].mode = mode;
+        w.groups[g].members.clear();
+        ++n_groups;
+      }
+      w.groups[g].members.push_back(k - e);
+    }
+    std::sort(w.groups.begin(), w.groups.begin() + static_cast<std::ptrdiff_t>(n_groups),
+              [](const Group& a, const Group& b) { return std::make_pair(a.source, a.mode) < std::make_pair(b.source, b.mode); });
+    bool refs_set = false;  // the scorer holds this instance's references
+    for (size_t g = 0; g < n_groups; ++g) {
+      const Group& grp = w.groups[g];
+      // "guided": written for a label (explain modes label-guided and label-free); "free": no label.
+      const std::string_view mode = grp.mode < 0 ? "free" : "guided";
+      w.group_toks.clear();
+      for (size_t m : grp.members) w.group_toks.push_back(&w.toks[m]);
+      state_at(L.div, w.key, {"div", ds, split, grp.source, mode}).add_group_tokens(w.scorer.interner(), w.group_toks);
+      if (grp.source == store::kHumanSource) continue;
+      if (w.refs.empty()) {
+        L.nlg_no_reference += static_cast<int64_t>(grp.members.size());
+        continue;
+      }
+      auto& st = state_at(L.nlg, w.key, {"nlg", ds, split, grp.source, mode}, w.nlg_opt);
+      if (!refs_set) {
+        w.scorer.set_references(w.refs, w.ref_toks);
+        refs_set = true;
+      }
+      for (size_t m : grp.members) w.scorer.add(st, ex[e + m].text, w.toks[m]);
+    }
+    for (const auto& s : sets) {
+      const int64_t at = s.at[static_cast<size_t>(row - block_begin)];
+      if (at < 0) continue;
+      const float* p = &s.probs[static_cast<size_t>(at) * s.width];
+      if (std::any_of(p, p + s.width, [](float v) { return !std::isfinite(v); })) {
+        ++L.missing_probs;
+        continue;
+      }
+      add_probs(w, n_labels, ds, split, s.kind, s.name, p, inst);
+    }
+    e = e_end;
+  }
+}
+
+// Ranks of `comm` on this rank's host.
+int ranks_on_host(const Comm& comm) {
+  const auto hosts = comm.hosts();
+  return static_cast<int>(std::count(hosts.begin(), hosts.end(), hosts[static_cast<size_t>(comm.rank())]));
 }
 
 }  // namespace
@@ -127,7 +291,11 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
   metrics::NlgOptions nlg_opt;
   nlg_opt.rouge_stemmer = cfg.rouge_stemmer;
   nlg_opt.meteor = cfg.meteor;
-  metrics::NlgScorer scorer(nlg_opt, wordnet.get());
+  if (cfg.threads < 0) throw ConfigError("reduce.threads = " + std::to_string(cfg.threads) + ": must be >= 0 (0: automatic)");
+  const int threads = proc::threads_per_rank(cfg.threads, ranks_on_host(comm));
+  log::debug("reduce: ", threads, " scoring thread(s) per rank");
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int t = 0; t < threads; ++t) workers.push_back(std::make_unique<Worker>(nlg_opt, wordnet.get()));
 
   Local L;
   int n_labels = 0;
@@ -142,14 +310,6 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
     const int64_t begin = n_instances * comm.rank() / comm.size();
     const int64_t end = n_instances * (comm.rank() + 1) / comm.size();
 
-    // Judgment and prediction sets: this block's rows, indexed by instance.
-    struct ProbSet {
-      const char* kind;
-      std::string name;
-      std::vector<float> probs;
-      std::vector<int64_t> at;  // per instance of the block: index into probs rows, -1 none
-      int width;
-    };
     std::vector<ProbSet> sets;
     auto add_set = [&](const char* kind, const std::string& name, const std::vector<int64_t>& inst,
                        std::vector<float>&& probs, int width) {
@@ -170,97 +330,35 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
       add_set("predictions", name, p.instance, std::move(p.probs), p.n_labels);
     }
 
+    // Batch b is scored in `threads` contiguous parts while batch b + 1 is read. Each part's
+    // distribution pairs are appended in part order after the batch, so that they stay in row
+    // order (the distance correlation is then bit-identical for any number of threads and ranks).
+    WorkerPool pool(threads);
     const int64_t step = std::max<int64_t>(1, cfg.batch_rows);
-    std::vector<std::string> refs;
-    std::vector<const std::vector<uint32_t>*> ref_toks, group_toks;
-    // Each explanation of an instance is tokenised (13a) once, for diversity and BLEU alike.
-    std::vector<std::vector<uint32_t>> toks;
-    // The instance's explanations grouped by (source, label-free or not), in that order.
-    struct Group {
-      std::string_view source;
-      int mode;  // -1 label-free, 0 written for a label
-      std::vector<size_t> members;  // indices into toks (and into the instance's explanations)
-    };
-    std::vector<Group> groups;
-    size_t n_groups = 0;
+    store::Batch cur, next;
+    if (begin < end) cur = reader.read_batch(begin, std::min(end, begin + step));
     for (int64_t b = begin; b < end; b += step) {
-      const store::Batch batch = reader.read_batch(b, std::min(end, b + step));
-      size_t e = 0;
-      for (size_t i = 0; i < batch.instances.size(); ++i) {
-        const auto& inst = batch.instances[i];
-        const int64_t row = batch.begin + static_cast<int64_t>(i);
-        const std::string& ds = inst.dataset;
-        const std::string& split = inst.split;
-        // This instance's explanations (batch.explanations are ordered by instance).
-        while (e < batch.explanations.size() && batch.explanations[e].instance < row) ++e;
-        size_t e_end = e;
-        while (e_end < batch.explanations.size() && batch.explanations[e_end].instance == row) ++e_end;
-        refs.clear();
-        ref_toks.clear();
-        n_groups = 0;
-        if (toks.size() < e_end - e) toks.resize(e_end - e);
-        for (size_t k = e; k < e_end; ++k) {
-          const auto& x = batch.explanations[k];
-          if (x.finish == store::Finish::kError) {
-            ++L.explanation_errors;
-            continue;
-          }
-          auto& tk = toks[k - e];
-          metrics::tokenize_13a_ids(x.text, scorer.interner(), tk);
-          if (x.source == store::kHumanSource) {
-            refs.push_back(x.text);
-            ref_toks.push_back(&tk);
-          }
-          const int mode = x.label < 0 ? -1 : 0;
-          size_t g = 0;
-          while (g < n_groups && !(groups[g].source == x.source && groups[g].mode == mode)) ++g;
-          if (g == n_groups) {
-            if (groups.size() == n_groups) groups.emplace_back();
-            groups[g].source = x.source;
-            groups[g].mode = mode;
-            groups[g].members.clear();
-            ++n_groups;
-          }
-          groups[g].members.push_back(k - e);
+      const size_t n = cur.instances.size();
+      pool.run([&](int p) {
+        const size_t t = static_cast<size_t>(threads);
+        score_instances(*workers[static_cast<size_t>(p)], cur, n * static_cast<size_t>(p) / t,
+                        n * static_cast<size_t>(p + 1) / t, sets, begin, n_labels);
+      });
+      try {
+        if (b + step < end) next = reader.read_batch(b + step, std::min(end, b + 2 * step));
+      } catch (...) {
+        try {
+          pool.wait();
+        } catch (...) {
         }
-        std::sort(groups.begin(), groups.begin() + static_cast<std::ptrdiff_t>(n_groups), [](const Group& a, const Group& b) {
-          return std::make_pair(a.source, a.mode) < std::make_pair(b.source, b.mode);
-        });
-        bool refs_set = false;  // the scorer holds this instance's references
-        for (size_t g = 0; g < n_groups; ++g) {
-          const Group& grp = groups[g];
-          const std::string source(grp.source);
-          // "guided": written for a label (explain modes label-guided and label-free); "free": no label.
-          const char* mode = grp.mode < 0 ? "free" : "guided";
-          group_toks.clear();
-          for (size_t m : grp.members) group_toks.push_back(&toks[m]);
-          L.div[key_of({"div", ds, split, source, mode})].add_group_tokens(scorer.interner(), group_toks);
-          if (source == store::kHumanSource) continue;
-          if (refs.empty()) {
-            L.nlg_no_reference += static_cast<int64_t>(grp.members.size());
-            continue;
-          }
-          auto [it, fresh] = L.nlg.try_emplace(key_of({"nlg", ds, split, source, mode}), nlg_opt);
-          if (!refs_set) {
-            scorer.set_references(refs, ref_toks);
-            refs_set = true;
-          }
-          for (size_t m : grp.members) scorer.add(it->second, batch.explanations[e + m].text, toks[m]);
-        }
-        for (const auto& s : sets) {
-          const int64_t at = s.at[static_cast<size_t>(row - begin)];
-          if (at < 0) continue;
-          const float* p = &s.probs[static_cast<size_t>(at) * s.width];
-          if (std::any_of(p, p + s.width, [](float v) { return !std::isfinite(v); })) {
-            ++L.missing_probs;
-            continue;
-          }
-          add_probs(L, n_labels, ds, split, s.kind, s.name, p, inst);
-        }
-        e = e_end;
+        throw;
       }
+      pool.wait();
+      for (auto& w : workers) append_pairs(L, w->L);
+      std::swap(cur, next);
     }
   }  // store closed
+  for (auto& w : workers) merge_local(L, w->L);
 
   // ---- reduction ----
   auto empty_state = [&](const std::string& key) {
@@ -351,6 +449,7 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
     }
   }
   const int64_t peak_rss = comm.max(proc::peak_rss_bytes());  // the largest rank's
+  const int64_t max_threads = comm.max(static_cast<int64_t>(threads));
   if (!comm.root()) return nullptr;
   nlohmann::json cls = nlohmann::json::array();
   for (auto& [k, v] : cls_rows) cls.push_back(v);
@@ -362,6 +461,7 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
                     {"meteor_wordnet", wordnet != nullptr}, {"dcor_max_items", cfg.dcor_max_items}};
   out["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   out["peak_rss_bytes"] = peak_rss;
+  out["threads_per_rank"] = max_threads;  // the most of any rank
   return out;
 }
 
@@ -372,7 +472,8 @@ std::string format_reduce(const nlohmann::json& m) {
     return r["dataset"].get<std::string>() + "/" + r["split"].get<std::string>();
   };
   os << "metrics of " << m["store"].get<std::string>() << " (" << m["n_instances"].get<int64_t>() << " instances, "
-     << m["n_explanations"].get<int64_t>() << " explanations, " << m["ranks"].get<int>() << " ranks)\n";
+     << m["n_explanations"].get<int64_t>() << " explanations, " << m["ranks"].get<int>() << " ranks, "
+     << m.value("threads_per_rank", int64_t{1}) << " scoring threads per rank)\n";
   if (!m["nlg"].empty()) {
     os << "\nNLG against human explanations\n";
     std::snprintf(buf, sizeof buf, "%-24s %-16s %-10s %7s %6s %6s %6s %6s %6s %6s\n", "dataset/split", "source", "mode",

@@ -1,9 +1,12 @@
 #include "util/proc.h"
 
 #include <malloc.h>
+#include <sched.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <thread>
 
 namespace because::proc {
 
@@ -18,6 +21,19 @@ void tune_allocator() {
   if (user != nullptr && *user != '\0') return;
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
+int usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+int threads_per_rank(int requested, int ranks_on_node) {
+  if (requested > 0) return requested;
+  const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::max(1, std::min(usable_cpus(), cpus / std::max(1, ranks_on_node)));
 }
 
 }  // namespace because::proc

@@ -19,4 +19,12 @@ int64_t peak_rss_bytes();
 /// measure what the command runs.
 void tune_allocator();
 
+/// CPUs this process may run on (its affinity mask: a core binding by mpirun or a Slurm
+/// cpuset), at least 1.
+int usable_cpus();
+
+/// Threads for one rank's CPU work: `requested` when positive, otherwise the CPUs of the node
+/// shared by the ranks on it (`ranks_on_node`), capped at this process's usable_cpus().
+int threads_per_rank(int requested, int ranks_on_node);
+
 }  // namespace because::proc

@@ -1,8 +1,9 @@
 // Benchmark of `because reduce`: a synthetic store of N instances (BECAUSE_BENCH_INSTANCES,
 // default 1,000,000) with 3 model explanations (2 guided, 1 label-free) and 1 human explanation
 // each plus a judgment set; prints the seconds to read the same columns without computing (the
-// bound) and the seconds of reduce_store, with and without METEOR. Distance correlation of the
-// N-item judgment group is O(N^2) and is left out here (reduce.dcor_max_items).
+// bound) and the seconds of reduce_store, with and without METEOR, with the default scoring
+// threads per rank (BECAUSE_BENCH_THREADS overrides) and, when that is more, with one. Distance
+// correlation of the N-item judgment group is O(N^2) and is left out here (reduce.dcor_max_items).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -120,24 +121,35 @@ TEST(BenchReduce, SyntheticStore) {
 
   config::ReduceConfig cfg;
   cfg.dcor_max_items = 0;  // the O(N^2) distance correlation is measured separately, not here
-  t = std::chrono::steady_clock::now();
-  const auto m = mpi::reduce_store(world, path, cfg);
-  world.barrier();
-  const double t_full = seconds_since(t);
-
-  cfg.meteor = false;
-  t = std::chrono::steady_clock::now();
-  const auto m2 = mpi::reduce_store(world, path, cfg);
-  world.barrier();
-  const double t_no_meteor = seconds_since(t);
+  const char* threads_env = std::getenv("BECAUSE_BENCH_THREADS");
+  cfg.threads = threads_env ? std::atoi(threads_env) : 0;
+  auto timed = [&](const config::ReduceConfig& c, nlohmann::json& m) {
+    world.barrier();
+    const auto t0 = std::chrono::steady_clock::now();
+    m = mpi::reduce_store(world, path, c);
+    world.barrier();
+    return seconds_since(t0);
+  };
+  nlohmann::json m, m2, m1;
+  const double t_full = timed(cfg, m);
+  const int64_t threads = world.max(m.is_null() ? 0 : m["threads_per_rank"].get<int64_t>());  // root's
+  auto no_meteor = cfg;
+  no_meteor.meteor = false;
+  const double t_no_meteor = timed(no_meteor, m2);
+  auto one = cfg;
+  one.threads = 1;
+  const double t_one = threads > 1 ? timed(one, m1) : t_full;
 
   if (world.root()) {
     ASSERT_EQ(m["n_instances"].get<int64_t>(), n);
-    std::printf("\nreduce bench: %lld instances, %lld explanations, %d rank(s)\n", static_cast<long long>(n),
-                static_cast<long long>(m["n_explanations"].get<int64_t>()), world.size());
+    std::printf("\nreduce bench: %lld instances, %lld explanations, %d rank(s), %lld scoring thread(s) per rank\n",
+                static_cast<long long>(n), static_cast<long long>(m["n_explanations"].get<int64_t>()), world.size(),
+                static_cast<long long>(threads));
     std::printf("  read same columns (bound)     %8.2f s\n", t_read);
     std::printf("  reduce, all metrics           %8.2f s  (%.1fx the read)\n", t_full, t_full / t_read);
     std::printf("  reduce, without METEOR        %8.2f s  (%.1fx the read)\n", t_no_meteor, t_no_meteor / t_read);
+    if (threads > 1)
+      std::printf("  reduce, all metrics, 1 thread %8.2f s  (%.1fx the read)\n", t_one, t_one / t_read);
     std::printf("%s\n", mpi::format_reduce(m).c_str());
   }
 }

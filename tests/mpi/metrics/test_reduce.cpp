@@ -15,6 +15,7 @@
 #include "mpi/comm.h"
 #include "mpi/reduce_store.h"
 #include "store/update.h"
+#include "util/error.h"
 
 using namespace because;
 namespace fs = std::filesystem;
@@ -94,7 +95,9 @@ void expect_same(const nlohmann::json& a, const nlohmann::json& b, const std::st
   if (a.is_object()) {
     ASSERT_EQ(a.size(), b.size()) << path;
     for (auto it = a.begin(); it != a.end(); ++it) {
-      if (it.key() == "seconds" || it.key() == "ranks" || it.key() == "peak_rss_bytes") continue;
+      if (it.key() == "seconds" || it.key() == "ranks" || it.key() == "peak_rss_bytes" ||
+          it.key() == "threads_per_rank")
+        continue;
       ASSERT_TRUE(b.contains(it.key())) << path << "/" << it.key();
       expect_same(it.value(), b[it.key()], path + "/" + it.key());
     }
@@ -141,13 +144,21 @@ TEST(Reduce, AnyRankCountEqualsOneProcessAndDirectStates) {
 
   config::ReduceConfig cfg;
   cfg.batch_rows = 10;  // many batches
+  cfg.threads = 2;      // every rank scores each batch in two parts
   const auto all = mpi::reduce_store(world, path, cfg);
   world.barrier();
   if (world.root()) {
     const mpi::Comm self(MPI_COMM_SELF);
+    cfg.threads = 1;
     const auto one = mpi::reduce_store(self, path, cfg);
     expect_same(one, all, "");
+    // Three threads: parts of 3 or 4 instances, some of them without explanations.
+    cfg.threads = 3;
+    expect_same(one, mpi::reduce_store(self, path, cfg), "");
+    cfg.threads = -1;
+    EXPECT_THROW(mpi::reduce_store(self, path, cfg), ConfigError);
     EXPECT_EQ(all["ranks"].get<int>(), world.size());
+    EXPECT_EQ(all["threads_per_rank"].get<int64_t>(), 2);
     EXPECT_GT(all["peak_rss_bytes"].get<int64_t>(), 0);
     EXPECT_EQ(all["n_instances"].get<int64_t>(), 157);
     EXPECT_EQ(all["skipped"]["explanation_errors"].get<int64_t>(), 1);
