@@ -36,24 +36,41 @@ uint8_t ChrfDenseGrams::id_of(char32_t c) const {
   return 0;
 }
 
-inline ChrfDenseGrams::Slot* ChrfDenseGrams::find(uint64_t key, bool insert) {
+inline ChrfDenseGrams::Slot* ChrfDenseGrams::find(uint64_t key) {
+  for (uint64_t i = (key * 0x9E3779B97F4A7C15ULL) >> shift_;; i = (i + 1) & mask_) {
+    Slot& s = slots_[i];
+    if (s.key == key) return &s;
+    if (s.key == 0) return nullptr;
+  }
+}
+
+inline ChrfDenseGrams::Slot* ChrfDenseGrams::insert(uint64_t key) {
   for (uint64_t i = (key * 0x9E3779B97F4A7C15ULL) >> shift_;; i = (i + 1) & mask_) {
     Slot& s = slots_[i];
     if (s.key == key) return &s;
     if (s.key == 0) {
-      if (!insert) return nullptr;
       s.key = key;
-      s.count = 0;
-      s.gen = 0;
+      filled_.push_back(static_cast<uint32_t>(i));
       return &s;
     }
   }
 }
 
 bool ChrfDenseGrams::build(const std::u32string& ref) {
+  // Forget the previous reference: its alphabet, its counts, its slots.
   for (const char32_t c : ascii_set_) ascii_[c] = 0;
   ascii_set_.clear();
   other_.clear();
+  count1_.fill(0);
+  if (count2_.empty()) {
+    count2_.assign(64 * 64, 0);
+    used2_.assign(64 * 64, 0);
+  }
+  for (const uint16_t k : keys2_) count2_[k] = 0;
+  keys2_.clear();
+  for (const uint32_t i : filled_) slots_[i] = Slot{};
+  filled_.clear();
+
   int n_ids = 0;
   for (const char32_t c : ref) {
     if (id_of(c) != 0) continue;
@@ -65,23 +82,28 @@ bool ChrfDenseGrams::build(const std::u32string& ref) {
       other_.emplace_back(c, static_cast<uint8_t>(n_ids));
     }
   }
+  // The table holds orders 3..6: at most 4 keys per position, at most half full.
   size_t cap = 64;
   int bits = 6;
-  while (cap < 2 * ChrfState::kOrder * ref.size()) {
+  while (cap < 2 * 4 * ref.size()) {
     cap *= 2;
     ++bits;
   }
-  if (slots_.size() < cap) slots_.resize(cap);
-  std::fill(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(cap), Slot{});
+  if (slots_.size() < cap) slots_.resize(cap);  // entries beyond the old size are empty
   mask_ = cap - 1;
   shift_ = 64 - bits;
   ids_.resize(ref.size());
   for (size_t i = 0; i < ref.size(); ++i) ids_[i] = id_of(ref[i]);
-  for (size_t i = 0; i < ref.size(); ++i) {
-    uint64_t key = 0;
-    for (size_t k = 0; k < ChrfState::kOrder && i + k < ref.size(); ++k) {
+  const size_t len = ref.size();
+  for (size_t i = 0; i < len; ++i) {
+    const uint64_t a = ids_[i];
+    ++count1_[a];
+    if (i + 1 >= len) break;
+    uint64_t key = (a << 6) | ids_[i + 1];
+    if (count2_[key]++ == 0) keys2_.push_back(static_cast<uint16_t>(key));
+    for (size_t k = 2; k < ChrfState::kOrder && i + k < len; ++k) {
       key = (key << 6) | ids_[i + k];
-      ++find(key, true)->count;
+      ++insert(key)->count;
     }
   }
   return true;
@@ -89,32 +111,46 @@ bool ChrfDenseGrams::build(const std::u32string& ref) {
 
 std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match(const std::u32string& hyp) {
   std::array<int64_t, ChrfState::kOrder> m{};
-  if (++gen_ == 0) {  // wrapped: forget every stamp
-    for (auto& s : slots_) s.gen = 0;
-    gen_ = 1;
-  }
   const size_t len = hyp.size();
   ids_.resize(len);
   for (size_t i = 0; i < len; ++i) ids_[i] = id_of(hyp[i]);
+  // Each n-gram occurrence matches while its reference count is not used up. An n-gram whose
+  // prefix is absent from the reference is absent too: stop extending there.
   for (size_t i = 0; i < len; ++i) {
-    uint64_t key = 0;
-    // An n-gram whose prefix is absent from the reference is absent too: stop extending there.
-    for (size_t k = 0; k < ChrfState::kOrder && i + k < len; ++k) {
+    const uint32_t a = ids_[i];
+    if (a == 0 || count1_[a] == 0) continue;
+    if (used1_[a] == 0) touched_.push_back(a);
+    if (used1_[a] < count1_[a]) {
+      ++used1_[a];
+      ++m[0];
+    }
+    if (i + 1 >= len || ids_[i + 1] == 0) continue;
+    uint64_t key = (a << 6) | ids_[i + 1];
+    if (count2_[key] == 0) continue;
+    if (used2_[key] == 0) touched_.push_back(static_cast<uint32_t>(64 + key));
+    if (used2_[key] < count2_[key]) {
+      ++used2_[key];
+      ++m[1];
+    }
+    for (size_t k = 2; k < ChrfState::kOrder && i + k < len; ++k) {
       const uint8_t id = ids_[i + k];
       if (id == 0) break;
       key = (key << 6) | id;
-      Slot* s = find(key, false);
+      Slot* s = find(key);
       if (!s) break;
-      if (s->gen != gen_) {
-        s->gen = gen_;
-        s->used = 0;
-      }
+      if (s->used == 0) touched_.push_back(static_cast<uint32_t>(64 + 4096 + (s - slots_.data())));
       if (s->used < s->count) {
         ++s->used;
         ++m[k];
       }
     }
   }
+  for (const uint32_t t : touched_) {
+    if (t < 64) used1_[t] = 0;
+    else if (t < 64 + 4096) used2_[t - 64] = 0;
+    else slots_[t - 64 - 4096].used = 0;
+  }
+  touched_.clear();
   return m;
 }
 

@@ -40,9 +40,12 @@ class ChrfState {
 
 /// The character n-grams (orders 1..6) of one reference over a dense alphabet: each distinct
 /// code point of the reference gets an id 1..63, so an n-gram packs into 36 bits, exactly, and
-/// n-grams of different orders never share a key (no id is 0). A hypothesis character outside the
-/// alphabet ends every n-gram through it. A reference with more than 63 distinct characters is
-/// refused (build() is false) and counted with NgramTable instead.
+/// n-grams of different orders never share a key (no id is 0). Unigrams and bigrams are counted
+/// in arrays indexed by their key; orders 3..6 in an open-addressing table. A hypothesis
+/// character outside the alphabet ends every n-gram through it. A reference with more than 63
+/// distinct characters is refused (build() is false) and counted with NgramTable instead.
+/// Between calls only the entries a call touched are cleared, so a call costs time in the
+/// length of its string, not in the size of the tables.
 class ChrfDenseGrams {
  public:
   bool build(const std::u32string& ref);
@@ -56,17 +59,22 @@ class ChrfDenseGrams {
     uint64_t key = 0;  // 0: empty
     int32_t count = 0;
     int32_t used = 0;
-    uint32_t gen = 0;  // match() call that last set `used`
   };
-  Slot* find(uint64_t key, bool insert);
+  Slot* find(uint64_t key);
+  Slot* insert(uint64_t key);
   std::array<uint8_t, 128> ascii_{};                 // id of an ASCII code point, 0 = not in the reference
   std::vector<std::pair<char32_t, uint8_t>> other_;  // the same for the others
   std::vector<char32_t> ascii_set_;                  // ASCII code points to forget at the next build
+  std::array<int32_t, 64> count1_{}, used1_{};       // by unigram key (id)
+  std::vector<int32_t> count2_, used2_;              // by bigram key (id << 6 | id), 4096 each
+  std::vector<uint16_t> keys2_;                      // bigram keys of the reference (to clear)
+  std::vector<uint32_t> touched_;                    // used entries to clear after match(): unigram
+                                                     // k, bigram 64 + k, slot 64 + 4096 + index
   std::vector<Slot> slots_;
-  std::vector<uint8_t> ids_;  // the string being counted (reference or hypothesis) as ids
+  std::vector<uint32_t> filled_;  // slots of the reference (to clear at the next build)
+  std::vector<uint8_t> ids_;      // the string being counted (reference or hypothesis) as ids
   uint64_t mask_ = 0;
   int shift_ = 64;
-  uint32_t gen_ = 0;
 };
 
 /// The references of one segment, prepared once for any number of hypotheses.

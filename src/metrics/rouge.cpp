@@ -13,19 +13,6 @@ bool is_tok_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9
 
 double fmeasure(double p, double r) { return p + r > 0 ? 2 * p * r / (p + r) : 0.0; }
 
-// Longest common subsequence length of two id sequences (two rows of the DP table).
-int64_t lcs_length(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b, std::vector<int64_t>& prev,
-                   std::vector<int64_t>& cur) {
-  prev.assign(b.size() + 1, 0);
-  cur.assign(b.size() + 1, 0);
-  for (size_t i = 1; i <= a.size(); ++i) {
-    for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = a[i - 1] == b[j - 1] ? prev[j - 1] + 1 : std::max(prev[j], cur[j - 1]);
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 double counts_f(int64_t inter, int64_t n_target, int64_t n_pred) {
   const double p = static_cast<double>(inter) / static_cast<double>(std::max<int64_t>(n_pred, 1));
   const double r = static_cast<double>(inter) / static_cast<double>(std::max<int64_t>(n_target, 1));
@@ -72,13 +59,72 @@ void RougeTokenizer::tokenize(std::string_view text, std::vector<uint32_t>& out)
   }
 }
 
+void BitLcs::set(const std::vector<uint32_t>& a) {
+  m_ = a.size();
+  words_ = (m_ + 63) / 64;
+  size_t cap = 16;
+  while (cap < 2 * m_) cap *= 2;
+  keys_.assign(cap, 0);
+  slot_.resize(cap);
+  mask_ = cap - 1;
+  masks_.clear();
+  for (size_t i = 0; i < m_; ++i) {
+    uint64_t h = (a[i] * 0x9E3779B97F4A7C15ULL) >> 32;
+    while (keys_[h & mask_] != 0 && keys_[h & mask_] != a[i] + 1) ++h;
+    const size_t k = h & mask_;
+    if (keys_[k] == 0) {
+      keys_[k] = a[i] + 1;
+      slot_[k] = static_cast<uint32_t>(masks_.size());
+      masks_.resize(masks_.size() + words_, 0);
+    }
+    masks_[slot_[k] + i / 64] |= uint64_t{1} << (i % 64);
+  }
+}
+
+inline const uint64_t* BitLcs::positions(uint32_t id) const {
+  for (uint64_t h = (id * 0x9E3779B97F4A7C15ULL) >> 32;; ++h) {
+    const uint32_t k = keys_[h & mask_];
+    if (k == id + 1) return &masks_[slot_[h & mask_]];
+    if (k == 0) return nullptr;
+  }
+}
+
+int64_t BitLcs::length(const std::vector<uint32_t>& b) {
+  if (m_ == 0 || b.empty()) return 0;
+  // V: a 1 bit for each position of `a` not yet in the LCS; per token of b with positions M,
+  // V' = (V + (V & M)) | (V & ~M), the addition carrying across words.
+  v_.assign(words_, ~uint64_t{0});
+  for (const uint32_t t : b) {
+    const uint64_t* pos = positions(t);
+    if (!pos) continue;  // V & M = 0: V' = V
+    unsigned char carry = 0;
+    for (size_t w = 0; w < words_; ++w) {
+      const uint64_t v = v_[w], u = v & pos[w];
+      uint64_t sum = v + u;
+      const unsigned char c1 = sum < v;
+      sum += carry;
+      carry = c1 | (sum < carry);
+      v_[w] = sum | (v & ~pos[w]);
+    }
+  }
+  int64_t zeros = 0;
+  for (size_t w = 0; w < words_; ++w) {
+    const size_t bits = w + 1 < words_ ? 64 : m_ - 64 * w;
+    const uint64_t valid = bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
+    zeros += static_cast<int64_t>(bits) - __builtin_popcountll(v_[w] & valid);
+  }
+  return zeros;
+}
+
 void RougeRefs::set(const std::vector<uint32_t>* refs, size_t n) {
   refs_.clear();
   if (tables_.size() < n) tables_.resize(n);
+  if (lcs_.size() < n) lcs_.resize(n);
   for (size_t r = 0; r < n; ++r) {
     refs_.push_back(&refs[r]);
     NgramTable& t = tables_[r];
     const auto& v = refs[r];
+    lcs_[r].set(v);
     t.reset(2 * v.size());
     for (size_t i = 0; i < v.size(); ++i) {
       t.add(1, v[i], 0);
@@ -103,7 +149,7 @@ RougeScores RougeRefs::best(const std::vector<uint32_t>& hyp) {
     }
     double l = 0;
     if (!ref.empty() && !hyp.empty()) {
-      const auto lcs = static_cast<double>(lcs_length(ref, hyp, prev_, cur_));
+      const auto lcs = static_cast<double>(lcs_[r].length(hyp));
       l = fmeasure(lcs / static_cast<double>(hyp.size()), lcs / static_cast<double>(ref.size()));
     }
     const std::array<double, 3> v{counts_f(inter1, ngram_count(ref.size(), 1), ngram_count(hyp.size(), 1)),

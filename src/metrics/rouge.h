@@ -60,6 +60,25 @@ class RougeTokenizer {
 };
 
 /// The references of one sentence as token ids, prepared once for any number of hypotheses.
+/// Longest common subsequence length against one fixed sequence, bit-parallel (Allison and
+/// Dix 1986; Crochemore et al. 2001): the sequence's positions are bits, and each token of the
+/// other sequence updates all of them with a few word operations, O(n * ceil(m / 64)) instead of
+/// the O(n * m) table.
+class BitLcs {
+ public:
+  void set(const std::vector<uint32_t>& a);
+  int64_t length(const std::vector<uint32_t>& b);
+
+ private:
+  const uint64_t* positions(uint32_t id) const;  // bits of a's positions holding `id`, nullptr: none
+  size_t m_ = 0, words_ = 0;
+  std::vector<uint32_t> keys_;   // open addressing: distinct id + 1, 0 = empty
+  std::vector<uint32_t> slot_;   // per key: index of its words in masks_
+  std::vector<uint64_t> masks_;  // words_ per distinct id
+  std::vector<uint64_t> v_;
+  uint64_t mask_ = 0;
+};
+
 class RougeRefs {
  public:
   void set(const std::vector<uint32_t>* refs, size_t n);
@@ -68,8 +87,8 @@ class RougeRefs {
 
  private:
   std::vector<NgramTable> tables_;  // unigrams and bigrams of each reference
+  std::vector<BitLcs> lcs_;
   std::vector<const std::vector<uint32_t>*> refs_;
-  std::vector<int64_t> prev_, cur_;
 };
 
 }  // namespace because::metrics

@@ -1,7 +1,10 @@
 // Utilities: signal flag, progress line, hashing, atomic writes.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <csignal>
+#include <stdexcept>
+#include <vector>
 #include <filesystem>
 #include <string>
 
@@ -15,6 +18,7 @@
 #include "util/proc.h"
 #include "util/progress.h"
 #include "util/signals.h"
+#include "util/worker_pool.h"
 
 using namespace because;
 
@@ -114,4 +118,41 @@ TEST(Proc, TuneAllocatorServesLargeBuffersFromTheHeapUnlessTheUserTunes) {
   proc::tune_allocator();
   EXPECT_FALSE(large_buffer_is_mmapped());
   unsetenv("GLIBC_TUNABLES");
+}
+
+TEST(Proc, ThreadsPerRankSharesTheNodeAndHonoursTheBinding) {
+  EXPECT_EQ(proc::threads_per_rank(5, 1), 5);  // asked for: as asked
+  const int cpus = proc::usable_cpus();
+  EXPECT_GE(cpus, 1);
+  EXPECT_GE(proc::threads_per_rank(0, 1), 1);
+  EXPECT_LE(proc::threads_per_rank(0, 1), cpus);
+  EXPECT_EQ(proc::threads_per_rank(0, 100000), 1);  // more ranks than CPUs: one each
+}
+
+TEST(WorkerPool, RunsEveryPartOnceWhileTheCallerWorksAndRethrows) {
+  for (const int threads : {1, 3}) {
+    WorkerPool pool(threads);
+    EXPECT_EQ(pool.size(), threads);
+    for (int task = 0; task < 50; ++task) {
+      std::vector<int> hits(static_cast<size_t>(threads), 0);
+      std::atomic<int> total{0};
+      pool.run([&](int p) {
+        ++hits[static_cast<size_t>(p)];
+        total += task;
+      });
+      pool.wait();
+      for (int h : hits) EXPECT_EQ(h, 1);
+      EXPECT_EQ(total.load(), task * threads);
+    }
+    pool.run([](int p) {
+      if (p == 0) throw std::runtime_error("part 0 failed");
+    });
+    EXPECT_THROW(pool.wait(), std::runtime_error);
+    // The pool goes on after a failed task.
+    std::atomic<int> n{0};
+    pool.run([&](int) { ++n; });
+    pool.wait();
+    EXPECT_EQ(n.load(), threads);
+  }
+  EXPECT_THROW(WorkerPool(0), std::invalid_argument);
 }

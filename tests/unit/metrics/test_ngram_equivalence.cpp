@@ -251,3 +251,29 @@ TEST(NgramEquivalence, DistinctNgramsAgainstBruteForce) {
   EXPECT_DOUBLE_EQ(r.distinct1, static_cast<double>(uni.size()) / static_cast<double>(n_uni));
   EXPECT_DOUBLE_EQ(r.distinct2, static_cast<double>(bi.size()) / static_cast<double>(n_bi));
 }
+
+// ROUGE-L's bit-parallel LCS equals the dynamic-programming table for sequences of 0 to 300
+// tokens (1 to 5 words of 64 positions, carries across words) over small and large alphabets,
+// with one BitLcs reused for many sequences.
+TEST(NgramEquivalence, BitParallelLcsEqualsTheTable) {
+  std::mt19937_64 rng(5);
+  BitLcs lcs;
+  for (int round = 0; round < 400; ++round) {
+    const uint32_t alphabet = 1 + static_cast<uint32_t>(rng() % (round % 2 ? 4 : 200));
+    auto draw = [&](size_t max_len) {
+      std::vector<uint32_t> v(rng() % (max_len + 1));
+      for (auto& x : v) x = static_cast<uint32_t>(rng() % alphabet) * 7919u;  // ids far apart
+      return v;
+    };
+    const auto a = draw(round % 3 ? 70 : 300);
+    lcs.set(a);
+    for (int k = 0; k < 3; ++k) {
+      const auto b = draw(round % 5 ? 80 : 300);
+      std::vector<std::vector<int>> L(a.size() + 1, std::vector<int>(b.size() + 1, 0));
+      for (size_t i = 1; i <= a.size(); ++i)
+        for (size_t j = 1; j <= b.size(); ++j)
+          L[i][j] = a[i - 1] == b[j - 1] ? L[i - 1][j - 1] + 1 : std::max(L[i - 1][j], L[i][j - 1]);
+      ASSERT_EQ(lcs.length(b), L[a.size()][b.size()]) << "round " << round << ": |a| " << a.size() << ", |b| " << b.size();
+    }
+  }
+}
