@@ -148,12 +148,55 @@ const std::string& tokenised_13a(std::string_view line_in) {
   return apply_13a_rules(line);
 }
 
+// The 13a tokens of a line that is ASCII without digits, '<', '&' or a line break, in one pass,
+// calling emit(token) for each; false (nothing emitted) for any other line. On such a line the
+// replacements do nothing; rule 2 or 3 puts every '.' and ',' apart (each needs a non-digit
+// beside it, and where rule 2 passes one over, its left neighbour is a space and rule 3 takes
+// it); rule 4 needs a digit. So a token is one of rule 1's punctuation marks, a '.' or ',', or
+// a run of the other characters between Python whitespace.
+template <class F>
+bool simple_13a(std::string_view line, F&& emit) {
+  enum : uint8_t { kWord, kSpace, kAlone, kNotSimple };
+  static const auto cls = [] {
+    std::array<uint8_t, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+      if (c >= 0x80 || is_digit(static_cast<unsigned char>(c)) || c == '<' || c == '&' || c == '\n') t[c] = kNotSimple;
+      else if (c == 0x20 || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F)) t[c] = kSpace;
+      else if (is_13a_punct(static_cast<unsigned char>(c)) || c == '.' || c == ',') t[c] = kAlone;
+    }
+    return t;
+  }();
+  const auto* p = reinterpret_cast<const unsigned char*>(line.data());
+  const size_t n = line.size();
+  for (size_t i = 0; i < n; ++i)
+    if (cls[p[i]] == kNotSimple) return false;
+  for (size_t i = 0; i < n;) {
+    const uint8_t k = cls[p[i]];
+    if (k == kSpace) {
+      ++i;
+    } else if (k == kAlone) {
+      emit(line.substr(i, 1));
+      ++i;
+    } else {
+      const size_t start = i;
+      while (i < n && cls[p[i]] == kWord) ++i;
+      emit(line.substr(start, i - start));
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
-std::vector<std::string> tokenize_13a(std::string_view line) { return split_py(tokenised_13a(line)); }
+std::vector<std::string> tokenize_13a(std::string_view line) {
+  std::vector<std::string> out;
+  if (simple_13a(line, [&](std::string_view t) { out.emplace_back(t); })) return out;
+  return split_py(tokenised_13a(line));
+}
 
 void tokenize_13a_ids(std::string_view line, Interner& interner, std::vector<uint32_t>& out) {
   out.clear();
+  if (simple_13a(line, [&](std::string_view t) { out.push_back(interner.id(t)); })) return;
   split_py_each(tokenised_13a(line), [&](std::string_view t) { out.push_back(interner.id(t)); });
 }
 

@@ -41,7 +41,9 @@ MeteorScorer::MeteorScorer(const WordNet* wordnet, MeteorParams params) : wordne
 
 void MeteorScorer::words(std::string_view text, std::vector<uint32_t>& out) {
   out.clear();
-  split_py_each(lower_py(text), [&](std::string_view w) { out.push_back(in_.id(w)); });
+  thread_local std::string lower;
+  lower_py_into(text, lower);
+  split_py_each(lower, [&](std::string_view w) { out.push_back(in_.id(w)); });
 }
 
 uint32_t MeteorScorer::stem(uint32_t w) {

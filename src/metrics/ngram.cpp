@@ -17,9 +17,40 @@ uint64_t next_serial() {
 }
 
 }  // namespace
-Interner::Interner() : serial_(next_serial()), slots_(1024, 0), begin_{0} {}
+Interner::Interner() : short_(1024), serial_(next_serial()), slots_(1024, 0), begin_{0} {}
 
 uint32_t Interner::id(std::string_view s) {
+  if (s.size() > 8) return add(s);
+  const uint64_t key = short_key(s);
+  const uint64_t mask = short_.size() - 1;
+  uint64_t i = short_hash(key, s.size()) & mask;
+  for (;; i = (i + 1) & mask) {
+    const Short& e = short_[i];
+    if (e.id == 0) break;
+    if (e.key == key && e.len == s.size()) return e.id - 1;
+  }
+  const uint32_t id = add(s);
+  short_[i] = {key, static_cast<uint32_t>(s.size()), id + 1};
+  if (2 * ++n_short_ > short_.size()) grow_short();
+  return id;
+}
+
+void Interner::grow_short() {
+  std::vector<Short> t(short_.size() * 2);
+  const uint64_t mask = t.size() - 1;
+  for (const Short& e : short_) {
+    if (e.id == 0) continue;
+    for (uint64_t i = short_hash(e.key, e.len) & mask;; i = (i + 1) & mask)
+      if (t[i].id == 0) {
+        t[i] = e;
+        break;
+      }
+  }
+  short_.swap(t);
+}
+
+// The id of `s` through the xxh64 table, added when new.
+uint32_t Interner::add(std::string_view s) {
   const uint64_t h = hash::xxh64(s);
   const uint64_t mask = slots_.size() - 1;
   for (uint64_t i = h & mask;; i = (i + 1) & mask) {

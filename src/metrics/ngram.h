@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,7 +29,34 @@ class Interner {
   uint64_t serial() const { return serial_; }
 
  private:
+  // Tokens of at most 8 bytes (most words) are also found through a table keyed by their bytes
+  // themselves, so that looking them up hashes and compares two words, without xxh64 or memcmp.
+  struct Short {
+    uint64_t key = 0;  // short_key()
+    uint32_t len = 0;
+    uint32_t id = 0;   // id + 1; 0 = empty
+  };
+  // Injective for a given length <= 8: bytes 0, len / 2 and len - 1 below 4 bytes, else the
+  // first four and the last four (together every byte).
+  static uint64_t short_key(std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const size_t n = s.size();
+    if (n == 0) return 0;
+    if (n < 4) return p[0] | static_cast<uint64_t>(p[n / 2]) << 8 | static_cast<uint64_t>(p[n - 1]) << 16;
+    uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    return lo | static_cast<uint64_t>(hi) << 32;
+  }
+  static uint64_t short_hash(uint64_t key, size_t len) {
+    uint64_t x = (key ^ (len * 0x9E3779B97F4A7C15ULL)) * 0xff51afd7ed558ccdULL;
+    return x ^ (x >> 29);
+  }
+  uint32_t add(std::string_view s);
   void grow();
+  void grow_short();
+  std::vector<Short> short_;
+  size_t n_short_ = 0;
   uint64_t serial_;
   std::vector<uint32_t> slots_;  // id + 1; 0 = empty
   std::vector<uint64_t> hashes_;

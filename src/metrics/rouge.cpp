@@ -35,7 +35,7 @@ std::vector<std::string> tokenize_rouge(std::string_view text, bool use_stemmer)
 void RougeTokenizer::tokenize(std::string_view text, std::vector<uint32_t>& out) {
   out.clear();
   thread_local std::string lower;
-  lower = lower_py(text);
+  lower_py_into(text, lower);
   const size_t n = lower.size();
   for (size_t i = 0; i < n;) {
     if (!is_tok_char(lower[i])) {

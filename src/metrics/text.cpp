@@ -114,26 +114,32 @@ char32_t py_lower(char32_t c) {
 }
 
 std::string lower_py(std::string_view s) {
+  std::string out;
+  lower_py_into(s, out);
+  return out;
+}
+
+void lower_py_into(std::string_view s, std::string& out) {
   bool ascii = true;
   for (char ch : s) ascii &= static_cast<unsigned char>(ch) < 0x80;
   if (ascii) {
-    std::string out(s);
+    out.assign(s);
     for (auto& ch : out)
       if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch + 32);
-    return out;
+    return;
   }
   std::u32string cps = utf8_decode(s);
-  std::u32string out;
-  out.reserve(cps.size());
+  std::u32string lowered;
+  lowered.reserve(cps.size());
   for (char32_t c : cps) {
     if (c == 0x130) {  // LATIN CAPITAL LETTER I WITH DOT ABOVE lower-cases to i + COMBINING DOT ABOVE
-      out.push_back('i');
-      out.push_back(0x307);
+      lowered.push_back('i');
+      lowered.push_back(0x307);
     } else {
-      out.push_back(py_lower(c));
+      lowered.push_back(py_lower(c));
     }
   }
-  return utf8_encode(out);
+  out = utf8_encode(lowered);
 }
 
 }  // namespace because::metrics

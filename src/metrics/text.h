@@ -46,5 +46,7 @@ std::u32string remove_py_space(std::u32string_view s);
 /// points are returned unchanged.
 char32_t py_lower(char32_t c);
 std::string lower_py(std::string_view s);
+/// The same into `out` (whose capacity is reused).
+void lower_py_into(std::string_view s, std::string& out);
 
 }  // namespace because::metrics

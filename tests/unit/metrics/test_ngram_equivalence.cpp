@@ -15,6 +15,7 @@
 #include "metrics/nlg.h"
 #include "metrics/rouge.h"
 #include "metrics/text.h"
+#include "util/hash.h"
 
 using namespace because::metrics;
 using Toks = std::vector<std::string>;
@@ -276,4 +277,24 @@ TEST(NgramEquivalence, BitParallelLcsEqualsTheTable) {
       ASSERT_EQ(lcs.length(b), L[a.size()][b.size()]) << "round " << round << ": |a| " << a.size() << ", |b| " << b.size();
     }
   }
+}
+
+// Interner ids equal first-seen numbering by std::map for strings of 0 to 12 bytes (both of its
+// tables, the 8-byte boundary, zero bytes, prefixes and permutations of each other) over enough
+// distinct strings to grow both tables several times; text() and hash() follow the id.
+TEST(NgramEquivalence, InternerIdsAreFirstSeenNumbering) {
+  std::mt19937_64 rng(3);
+  Interner in;
+  std::map<std::string, uint32_t> ref;
+  for (int i = 0; i < 60000; ++i) {
+    std::string s(rng() % 13, '\0');
+    for (auto& c : s) c = "ab\0\xC3\xA9z"[rng() % 6];
+    const auto it = ref.try_emplace(s, static_cast<uint32_t>(ref.size())).first;
+    const uint32_t id = in.id(s);
+    ASSERT_EQ(id, it->second) << "'" << s << "' (" << s.size() << " bytes)";
+    ASSERT_EQ(in.text(id), s);
+    ASSERT_EQ(in.hash(id), because::hash::xxh64(s));
+  }
+  EXPECT_EQ(in.size(), ref.size());
+  EXPECT_GT(ref.size(), 4000u);
 }

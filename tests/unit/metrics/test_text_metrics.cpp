@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
+#include <regex>
 
 #include "metrics/bleu.h"
 #include "metrics/chrf.h"
@@ -16,6 +18,60 @@
 
 using namespace because::metrics;
 using Toks = std::vector<std::string>;
+
+namespace {
+
+// sacreBLEU's Tokenizer13a written with std::regex (ECMAScript sub is left to right and
+// non-overlapping, like Python's re.sub), for ASCII lines: the oracle of the next test.
+Toks regex_13a(std::string line) {
+  auto replace = [&](const std::string& from, const std::string& to) {
+    for (size_t p = line.find(from); p != std::string::npos; p = line.find(from, p + to.size()))
+      line.replace(p, from.size(), to);
+  };
+  replace("<skipped>", "");
+  replace("-\n", "");
+  replace("\n", " ");
+  if (line.find('&') != std::string::npos) {
+    replace("&quot;", "\"");
+    replace("&amp;", "&");
+    replace("&lt;", "<");
+    replace("&gt;", ">");
+  }
+  line = " " + line + " ";
+  static const std::regex r1(R"(([\x7B-\x7E\x5B-\x60\x20-\x26\x28-\x2B\x3A-\x40\x2F]))");
+  static const std::regex r2(R"(([^0-9])([\.,]))"), r3(R"(([\.,])([^0-9]))"), r4(R"(([0-9])(-))");
+  line = std::regex_replace(line, r1, " $1 ");
+  line = std::regex_replace(line, r2, "$1 $2 ");
+  line = std::regex_replace(line, r3, " $1 $2");
+  line = std::regex_replace(line, r4, "$1 $2 ");
+  return split_py(line);
+}
+
+}  // namespace
+
+// Random ASCII lines over the characters the rules treat differently (digits next to '.', ','
+// and '-', punctuation, whitespace, entities, line breaks, "<skipped>"), with and without
+// digits (the one-pass path and the rule-by-rule path): tokens equal the regex oracle's.
+TEST(Bleu, Tokenizer13aEqualsTheRegularExpressions) {
+  static const char* pieces[] = {"a", "Bc", "x'y", "3", "0", ".", ",", "-", " ", "  ", "\t", "\x1f", "(", ")", "$",
+                                 "_", "/", "~", "'", "&amp;", "&quot;", "&lt;", "<skipped>", "\n", "-\n", "&", "<",
+                                 "\x01", "\x7f", "..", ",-"};
+  std::mt19937_64 rng(13);
+  int simple = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const bool digits = i % 2;
+    std::string line;
+    const int n = static_cast<int>(rng() % 16);
+    for (int k = 0; k < n; ++k) {
+      std::string piece = pieces[rng() % (sizeof pieces / sizeof *pieces)];
+      if (!digits && (piece == "3" || piece == "0")) piece = "q";
+      line += piece;
+    }
+    simple += line.find_first_of("0123456789<&\n") == std::string::npos;
+    ASSERT_EQ(tokenize_13a(line), regex_13a(line)) << "line '" << line << "'";
+  }
+  EXPECT_GT(simple, 1000);  // both paths ran many times
+}
 
 TEST(Text, PythonSplitAndLower) {
   EXPECT_EQ(split_py("  a\tb\n\u00a0c\u3000d  "), (Toks{"a", "b", "c", "d"}));
