@@ -1,6 +1,7 @@
 // MPI RAII and collectives.
 #include "mpi/comm.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <utility>
@@ -134,6 +135,11 @@ std::vector<std::string> Comm::hosts() const {
   int len = 0;
   MPI_Get_processor_name(name, &len);
   return allgather(std::string(name, len));
+}
+
+int Comm::ranks_on_my_host() const {
+  const auto all = hosts();
+  return static_cast<int>(std::count(all.begin(), all.end(), all[static_cast<size_t>(rank())]));
 }
 
 bool any_stop_requested(const Comm& comm) {

@@ -65,6 +65,8 @@ class Comm {
   std::vector<std::string> allgather(const std::string& s) const;
   /// Host name of every rank (allgather of MPI_Get_processor_name).
   std::vector<std::string> hosts() const;
+  /// Collective. Ranks on this rank's host (itself included).
+  int ranks_on_my_host() const;
 
  private:
   MPI_Comm comm_ = MPI_COMM_NULL;

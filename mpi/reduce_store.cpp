@@ -17,6 +17,7 @@
 #include "metrics/nlg.h"
 #include "metrics/wordnet.h"
 #include "mpi/metrics_reduce.h"
+#include "mpi/progress.h"
 #include "store/reader.h"
 #include "util/error.h"
 #include "util/files.h"
@@ -275,15 +276,10 @@ void score_instances(Worker& w, const store::Batch& batch, size_t i0, size_t i1,
   }
 }
 
-// Ranks of `comm` on this rank's host.
-int ranks_on_host(const Comm& comm) {
-  const auto hosts = comm.hosts();
-  return static_cast<int>(std::count(hosts.begin(), hosts.end(), hosts[static_cast<size_t>(comm.rank())]));
-}
-
 }  // namespace
 
-nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, const config::ReduceConfig& cfg) {
+nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, const config::ReduceConfig& cfg,
+                            double progress_interval_s) {
   const auto t0 = std::chrono::steady_clock::now();
   std::unique_ptr<metrics::WordNet> wordnet;
   if (cfg.meteor && !cfg.wordnet.empty() && files::exists(cfg.wordnet + "/index.noun"))
@@ -291,8 +287,8 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
   metrics::NlgOptions nlg_opt;
   nlg_opt.rouge_stemmer = cfg.rouge_stemmer;
   nlg_opt.meteor = cfg.meteor;
-  if (cfg.threads < 0) throw ConfigError("reduce.threads = " + std::to_string(cfg.threads) + ": must be >= 0 (0: automatic)");
-  const int threads = proc::threads_per_rank(cfg.threads, ranks_on_host(comm));
+  if (cfg.threads < 0) throw ConfigError("--threads " + std::to_string(cfg.threads) + ": must be >= 0 (0: automatic)");
+  const int threads = proc::threads_per_rank(cfg.threads, comm.ranks_on_my_host());
   log::debug("reduce: ", threads, " scoring thread(s) per rank");
   std::vector<std::unique_ptr<Worker>> workers;
   for (int t = 0; t < threads; ++t) workers.push_back(std::make_unique<Worker>(nlg_opt, wordnet.get()));
@@ -333,6 +329,10 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
     // Batch b is scored in `threads` contiguous parts while batch b + 1 is read. Each part's
     // distribution pairs are appended in part order after the batch, so that they stay in row
     // order (the distance correlation is then bit-identical for any number of threads and ranks).
+    std::unique_ptr<GlobalProgress> progress;
+    if (progress_interval_s > 0)
+      progress = std::make_unique<GlobalProgress>(comm, std::vector<std::string>{"instances", "explanations"},
+                                                  static_cast<uint64_t>(n_instances), progress_interval_s);
     WorkerPool pool(threads);
     const int64_t step = std::max<int64_t>(1, cfg.batch_rows);
     store::Batch cur, next;
@@ -355,8 +355,11 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
       }
       pool.wait();
       for (auto& w : workers) append_pairs(L, w->L);
+      if (progress)
+        progress->add({static_cast<int64_t>(cur.instances.size()), static_cast<int64_t>(cur.explanations.size())});
       std::swap(cur, next);
     }
+    if (progress) progress->finish();
   }  // store closed
   for (auto& w : workers) merge_local(L, w->L);
 

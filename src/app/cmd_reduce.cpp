@@ -31,7 +31,8 @@ int run_reduce(Context& ctx, const std::vector<std::string>& args) {
   if (!files::exists(store_path))
     throw ConfigError("reduce: no store at " + store_path + " (run `because merge --run " + run + "` first)");
   const std::string out_path = cfg.reduce.output.empty() ? run + "/metrics.json" : cfg.reduce.output;
-  const auto metrics = mpi::reduce_store(ctx.comm, store_path, cfg.reduce);
+  cfg.reduce.threads = cfg.general.threads;
+  const auto metrics = mpi::reduce_store(ctx.comm, store_path, cfg.reduce, cfg.general.progress_interval);
   ctx.comm.barrier();  // every rank has closed the store before rank 0 writes into it
   if (ctx.comm.root()) {
     const std::string text = metrics.dump(2) + "\n";

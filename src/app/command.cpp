@@ -5,10 +5,10 @@
 #include <unistd.h>
 
 #include <iostream>
-#include <thread>
 
 #include "util/files.h"
 #include "util/log.h"
+#include "util/proc.h"
 
 namespace because::app {
 namespace {
@@ -63,14 +63,7 @@ void write_run_config(const Context& ctx, const config::Options& opts, const std
 }
 
 void set_torch_threads(const Context& ctx, int threads) {
-  if (threads <= 0) {
-    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    // Ranks on this node: count hosts equal to ours.
-    const auto hosts = ctx.comm.hosts();
-    int here = 0;
-    for (const auto& h : hosts) here += (h == hosts[ctx.comm.rank()]);
-    threads = std::max(1, cores / std::max(1, here));
-  }
+  if (threads <= 0) threads = proc::threads_per_rank(0, ctx.comm.ranks_on_my_host());
   torch::set_num_threads(threads);
   log::debug("libtorch intra-op threads: ", threads);
 }

@@ -7,9 +7,6 @@ void add_options(Options& o, ReduceConfig& c) {
   o.add("reduce.output", &c.output, "metrics JSON (default RUN/metrics.json)");
   o.add("reduce.store", &c.store, "store to read (default RUN/store.h5)");
   o.add("reduce.batch_rows", &c.batch_rows, "instances read per batch (rows)");
-  o.add("reduce.threads", &c.threads,
-        "threads per rank scoring a batch while the next is read (0: the node's CPUs shared by its ranks, "
-        "at most the CPUs the rank is bound to)");
   o.add_flag("reduce.rouge_stemmer", &c.rouge_stemmer, "ROUGE with rouge_score's Porter stemmer (use_stemmer=True)");
   o.add_flag("reduce.meteor", &c.meteor, "compute METEOR (the slowest NLG metric)");
   o.add("reduce.dcor_max_items", &c.dcor_max_items,

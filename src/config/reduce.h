@@ -12,7 +12,7 @@ struct ReduceConfig {
   std::string output = "";          ///< metrics JSON (default RUN/metrics.json)
   std::string store = "";           ///< store to read (default RUN/store.h5)
   int64_t batch_rows = 4096;        ///< instances read per batch (rows)
-  int threads = 0;                  ///< threads per rank scoring a batch (0: the rank's share of the node's CPUs)
+  int threads = 0;                  ///< threads per rank scoring a batch (not an option: `because reduce` sets it from --threads)
   bool rouge_stemmer = false;       ///< ROUGE with rouge_score's Porter stemmer (use_stemmer=True)
   bool meteor = true;               ///< compute METEOR (the slowest NLG metric)
   int64_t dcor_max_items = 100000;  ///< largest group (items) given the exact O(n^2) distance correlation; larger: null
