@@ -253,9 +253,7 @@ void BleuRefs::set(const std::vector<uint32_t>* refs, size_t n) {
   }
 }
 
-void BleuRefs::add_to(BleuState& st, const std::vector<uint32_t>& hyp) {
-  const auto hyp_len = static_cast<int64_t>(hyp.size());
-  // Closest reference length; ties go to the shorter reference.
+int64_t BleuRefs::closest_length(int64_t hyp_len) const {
   int64_t closest_diff = -1, closest_len = -1;
   for (const int64_t rl : lens_) {
     const int64_t diff = std::llabs(hyp_len - rl);
@@ -266,7 +264,11 @@ void BleuRefs::add_to(BleuState& st, const std::vector<uint32_t>& hyp) {
       closest_len = rl;
     }
   }
-  // Clipped matches: per distinct hypothesis n-gram, min(its count, max count in one reference).
+  return closest_len;
+}
+
+std::array<int64_t, 4> BleuRefs::clipped_matches(const std::vector<uint32_t>& hyp) {
+  // Per distinct hypothesis n-gram, min(its count, max count in one reference).
   std::array<int64_t, 4> correct{};
   table_.begin_probe();
   uint64_t hi, lo;
@@ -278,7 +280,12 @@ void BleuRefs::add_to(BleuState& st, const std::vector<uint32_t>& hyp) {
       if (p == NgramTable::kAbsent) break;
       correct[k - 1] += p == NgramTable::kMatched;
     }
-  st.add_segment(hyp_len, closest_len, correct);
+  return correct;
+}
+
+void BleuRefs::add_to(BleuState& st, const std::vector<uint32_t>& hyp) {
+  const auto hyp_len = static_cast<int64_t>(hyp.size());
+  st.add_segment(hyp_len, closest_length(hyp_len), clipped_matches(hyp));
 }
 
 void BleuState::merge(const BleuState& o) {

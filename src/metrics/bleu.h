@@ -60,6 +60,10 @@ class BleuRefs {
   void set(const std::vector<uint32_t>* refs, size_t n);
   /// Adds the statistics of `hyp` (token ids) against these references to `st`.
   void add_to(BleuState& st, const std::vector<uint32_t>& hyp);
+  /// Clipped n-gram matches of `hyp` per order (the `correct` of add_segment).
+  std::array<int64_t, 4> clipped_matches(const std::vector<uint32_t>& hyp);
+  /// The reference length closest to `hyp_len` (ties: the shorter), -1 without references.
+  int64_t closest_length(int64_t hyp_len) const;
 
  private:
   NgramTable table_;  // per n-gram: its maximum count in one reference

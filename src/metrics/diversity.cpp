@@ -51,7 +51,21 @@ void DiversityState::add_group_tokens(const Interner& in, const std::vector<cons
       }
     }
   }
-  if (n_texts >= 2) {
+  if (n_texts == 2) {
+    // Against one reference the clipped matches, sum over n-grams of min(count in a, count in
+    // b), are the same both ways: count them once; the lengths swap.
+    const auto& a = *toks[0];
+    const auto& b = *toks[1];
+    refs.set(&b, 1);
+    const auto correct = refs.clipped_matches(a);
+    const auto la = static_cast<int64_t>(a.size()), lb = static_cast<int64_t>(b.size());
+    BleuState ab, ba;
+    ab.add_segment(la, lb, correct);
+    ba.add_segment(lb, la, correct);
+    self_sum_ += ab.value(true).score;
+    self_sum_ += ba.value(true).score;
+    n_self_ += 2;
+  } else if (n_texts > 2) {
     if (others.size() < n_texts - 1) others.resize(n_texts - 1);
     for (size_t i = 0; i < n_texts; ++i) {
       size_t n = 0;

@@ -18,6 +18,23 @@ void drop_py_space(std::u32string& s) {
           s.end());
 }
 
+// The code points of `s` without Python whitespace (chrF's "".join(s.split())) into `out`; one
+// pass over an ASCII line.
+void chars_without_space(std::string_view s, std::u32string& out) {
+  out.resize(s.size());
+  size_t n = 0;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x80) {
+      utf8_decode_into(s, out);
+      drop_py_space(out);
+      return;
+    }
+    if (!(c == 0x20 || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F))) out[n++] = c;
+  }
+  out.resize(n);
+}
+
 }  // namespace
 
 void NlgState::add(NlgScorer& scorer, std::string_view hyp, const std::vector<std::string>& refs) {
@@ -51,8 +68,7 @@ void NlgScorer::prepare_references(const std::vector<std::string>& refs,
     if (tokens_13a) bleu_tok_[r] = *(*tokens_13a)[r];
     else tokenize_13a_ids(refs[r], in_, bleu_tok_[r]);
     rouge_tok_.tokenize(refs[r], rouge_tok_refs_[r]);
-    utf8_decode_into(refs[r], chrf_chars_[r]);
-    drop_py_space(chrf_chars_[r]);
+    chars_without_space(refs[r], chrf_chars_[r]);
   }
   bleu_.set(bleu_tok_.data(), n_refs_);
   chrf_.set(chrf_chars_.data(), n_refs_);
@@ -74,8 +90,7 @@ void NlgScorer::add_scores(NlgState& st, std::string_view hyp, const std::vector
   if (st.opt_.meteor != opt_.meteor || st.opt_.rouge_stemmer != opt_.rouge_stemmer)
     throw std::logic_error("NLG metrics: a state and a scorer with different options");
   bleu_.add_to(st.bleu_, tokens_13a);
-  utf8_decode_into(hyp, chars_);
-  drop_py_space(chars_);
+  chars_without_space(hyp, chars_);
   st.chrf_.add_stats(chrf_.best_stats(chars_));
   rouge_tok_.tokenize(hyp, rouge_ids_);
   st.rouge_.add_scores(rouge_.best(rouge_ids_));

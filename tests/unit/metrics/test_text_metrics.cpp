@@ -255,6 +255,29 @@ TEST(Diversity, HandWorked) {
   EXPECT_EQ(a.value().self_bleu, all.value().self_bleu);
 }
 
+// Self-BLEU is the mean over texts of sacreBLEU sentence BLEU against the group's other texts:
+// groups of 2 (counted once for both directions) and of 3, with repeated n-grams and lengths
+// that differ (brevity penalty one way only).
+TEST(Diversity, SelfBleuIsTheMeanSentenceBleuAgainstTheOthers) {
+  const std::vector<Toks> groups = {{"the cat sat on the mat", "the the cat sat"},
+                                    {"a b c d e f", "a b"},
+                                    {"x y x y x", "y x y", "x x x x x x x"},
+                                    {"one two three four", "one two three four five six", "two three"}};
+  for (const auto& g : groups) {
+    DiversityState d;
+    d.add_group(g);
+    double sum = 0;
+    for (size_t i = 0; i < g.size(); ++i) {
+      std::vector<Toks> others;
+      for (size_t j = 0; j < g.size(); ++j)
+        if (j != i) others.push_back(tokenize_13a(g[j]));
+      sum += sentence_bleu(tokenize_13a(g[i]), others);
+    }
+    EXPECT_EQ(d.value().n_self_bleu, static_cast<int64_t>(g.size()));
+    EXPECT_NEAR(d.value().self_bleu, sum / static_cast<double>(g.size()), 1e-12) << g[0];
+  }
+}
+
 TEST(Nlg, PackedMergeEqualsSequential) {
   NlgScorer m({}, nullptr);
   const Toks hyps = {"the cat sat", "a dog ran in the park", "it is raining", "nothing here"};
