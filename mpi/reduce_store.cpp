@@ -326,16 +326,16 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
       add_set("predictions", name, p.instance, std::move(p.probs), p.n_labels);
     }
 
-    // Batch b is scored in `threads` contiguous parts while batch b + 1 is read. Each part's
-    // distribution pairs are appended in part order after the batch, so that they stay in row
-    // order (the distance correlation is then bit-identical for any number of threads and ranks).
     std::unique_ptr<GlobalProgress> progress;
     if (progress_interval_s > 0)
       progress = std::make_unique<GlobalProgress>(comm, std::vector<std::string>{"instances", "explanations"},
                                                   static_cast<uint64_t>(n_instances), progress_interval_s);
-    WorkerPool pool(threads);
-    const int64_t step = std::max<int64_t>(1, cfg.batch_rows);
+    // Batch b is scored in `threads` contiguous parts while batch b + 1 is read. Each part's
+    // distribution pairs are appended in part order after the batch, so that they stay in row
+    // order (the distance correlation is then bit-identical for any number of threads and ranks).
     store::Batch cur, next;
+    WorkerPool pool(threads);  // after the batches: on unwinding it waits for its task, then they go
+    const int64_t step = std::max<int64_t>(1, cfg.batch_rows);
     if (begin < end) cur = reader.read_batch(begin, std::min(end, begin + step));
     for (int64_t b = begin; b < end; b += step) {
       const size_t n = cur.instances.size();
@@ -344,15 +344,7 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
         score_instances(*workers[static_cast<size_t>(p)], cur, n * static_cast<size_t>(p) / t,
                         n * static_cast<size_t>(p + 1) / t, sets, begin, n_labels);
       });
-      try {
-        if (b + step < end) next = reader.read_batch(b + step, std::min(end, b + 2 * step));
-      } catch (...) {
-        try {
-          pool.wait();
-        } catch (...) {
-        }
-        throw;
-      }
+      if (b + step < end) next = reader.read_batch(b + step, std::min(end, b + 2 * step));
       pool.wait();
       for (auto& w : workers) append_pairs(L, w->L);
       if (progress)

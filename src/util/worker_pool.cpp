@@ -15,7 +15,9 @@ WorkerPool::WorkerPool(int threads) : size_(threads) {
 
 WorkerPool::~WorkerPool() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    // A task still running (its caller unwinding) may use what the caller owns: let it end first.
+    std::unique_lock<std::mutex> lock(mu_);
+    done_.wait(lock, [this] { return pending_ == 0; });
     stop_ = true;
   }
   start_.notify_all();

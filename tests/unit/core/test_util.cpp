@@ -2,11 +2,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <stdexcept>
 #include <vector>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include <malloc.h>
 #include <unistd.h>
@@ -155,4 +157,14 @@ TEST(WorkerPool, RunsEveryPartOnceWhileTheCallerWorksAndRethrows) {
     EXPECT_EQ(n.load(), threads);
   }
   EXPECT_THROW(WorkerPool(0), std::invalid_argument);
+  // Destroyed without wait() (its caller unwinding): the running task ends first.
+  std::atomic<int> finished{0};
+  {
+    WorkerPool pool(2);
+    pool.run([&](int) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      ++finished;
+    });
+  }
+  EXPECT_EQ(finished.load(), 2);
 }
