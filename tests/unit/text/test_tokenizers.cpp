@@ -140,11 +140,14 @@ TEST(Tokenizers, Llama2SentencepieceModel) {
   EXPECT_EQ(tok->encode("Hello world"), (std::vector<int32_t>{1, 15043, 3186}));
   EXPECT_EQ(tok->vocab_size(), 32000);
   EXPECT_EQ(tok->id_to_token(15043), "\xe2\x96\x81Hello");
-  for (const auto& s : kSentences)
-    if (!s.empty() && s[0] != ' ') EXPECT_EQ(tok->decode(tok->encode(s)), s);
+  for (const auto& s : kSentences) {
+    if (!s.empty() && s[0] != ' ') {
+      EXPECT_EQ(tok->decode(tok->encode(s)), s);
+    }
+  }
   // The native .model reader agrees with libsentencepiece on every sentence, for Llama 2 and
   // Mistral v0.3's tokenizer.model.v3.
-  for (const std::string model : {dir, shared_dir() + "/tokenizers/mistral-7b-instruct-v0.3/tokenizer.model.v3"}) {
+  for (const std::string& model : {dir, shared_dir() + "/tokenizers/mistral-7b-instruct-v0.3/tokenizer.model.v3"}) {
     if (!std::filesystem::exists(model)) continue;
     sentencepiece::SentencePieceProcessor sp;
     ASSERT_TRUE(sp.Load(model).ok());
