@@ -52,27 +52,16 @@ uint32_t MeteorScorer::stem(uint32_t w) {
   return static_cast<uint32_t>(stem_of_[w]);
 }
 
-const std::vector<uint32_t>& MeteorScorer::synonyms(uint32_t w) {
-  if (syn_known_.size() <= w) {
-    syn_known_.resize(w + 1, false);
-    syn_of_.resize(w + 1);
-  }
+bool MeteorScorer::is_synonym(uint32_t w, uint32_t r) {
+  if (syn_known_.size() <= w) syn_known_.resize(w + 1, false);
   if (!syn_known_[w]) {
-    std::vector<uint32_t> ids;
+    // A set of (word, synonym) pairs: one probe per test instead of a search of the word's list.
+    syn_pairs_.insert(static_cast<uint64_t>(w) << 32 | w);
     for (const auto& n : wordnet_->synonyms(std::string(in_.text(w))))
-      if (n.find('_') == std::string::npos) ids.push_back(in_.id(n));
-    ids.push_back(w);
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    // in_.id() above may have added words: the vectors are indexed by id, so size them again.
-    if (syn_known_.size() < in_.size()) {
-      syn_known_.resize(in_.size(), false);
-      syn_of_.resize(in_.size());
-    }
-    syn_of_[w] = std::move(ids);
+      if (n.find('_') == std::string::npos) syn_pairs_.insert(static_cast<uint64_t>(w) << 32 | in_.id(n));
     syn_known_[w] = true;
   }
-  return syn_of_[w];
+  return syn_pairs_.contains(static_cast<uint64_t>(w) << 32 | r);
 }
 
 double MeteorScorer::single_ids(const std::vector<uint32_t>& ref_words, const std::vector<uint32_t>& hyp_words) {
@@ -92,9 +81,8 @@ double MeteorScorer::single_ids(const std::vector<uint32_t>& ref_words, const st
   match_enums(hyp, ref, matches);  // stems; the lists now hold stems
   if (wordnet_) {
     for (int i = static_cast<int>(hyp.size()) - 1; i >= 0; --i) {
-      const auto& syns = synonyms(hyp[i].second);
       for (int j = static_cast<int>(ref.size()) - 1; j >= 0; --j) {
-        if (std::binary_search(syns.begin(), syns.end(), ref[j].second)) {
+        if (is_synonym(hyp[i].second, ref[j].second)) {
           matches.emplace_back(hyp[i].first, ref[j].first);
           hyp.erase(hyp.begin() + i);
           ref.erase(ref.begin() + j);

@@ -42,7 +42,8 @@ class MeteorScorer {
   using Enum = std::vector<std::pair<int, uint32_t>>;
   void words(std::string_view text, std::vector<uint32_t>& out);
   uint32_t stem(uint32_t w);
-  const std::vector<uint32_t>& synonyms(uint32_t w);
+  /// Whether `r` is among the WordNet synonyms of `w` (w itself included); looks w up once.
+  bool is_synonym(uint32_t w, uint32_t r);
   double single_ids(const std::vector<uint32_t>& ref, const std::vector<uint32_t>& hyp);
 
   const WordNet* wordnet_;
@@ -50,8 +51,8 @@ class MeteorScorer {
   PorterStemmer stemmer_;
   Interner in_;
   std::vector<int64_t> stem_of_;                // word id -> stem id (-1 unknown)
-  std::vector<std::vector<uint32_t>> syn_of_;   // stem id -> sorted synonym ids (itself included)
-  std::vector<bool> syn_known_;
+  std::vector<bool> syn_known_;                 // stem id -> its synonyms are in syn_pairs_
+  HashSet64 syn_pairs_;                         // (stem id << 32 | synonym id), itself included
   std::vector<std::vector<uint32_t>> refs_;     // prepared references
   size_t n_refs_ = 0;
   std::vector<uint32_t> hyp_words_;

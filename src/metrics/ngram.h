@@ -69,6 +69,7 @@ class HashSet64 {
  public:
   /// True when `h` was not in the set.
   bool insert(uint64_t h);
+  bool contains(uint64_t h) const;
   size_t size() const { return n_ + (has_zero_ ? 1 : 0); }
   std::vector<uint64_t> values() const;
 

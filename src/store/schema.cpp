@@ -140,23 +140,33 @@ std::vector<corpus::Instance> to_instances(const Table& t, int64_t begin, int64_
   end = end_of(t, end);
   std::vector<corpus::Instance> out;
   out.reserve(static_cast<size_t>(std::max<int64_t>(0, end - begin)));
+  // Columns looked up once, not per row.
   const auto& lc = t.col("label_counts");
   const int64_t L = lc.row_elems();
+  const auto& row = t.col("row");
+  const auto& uid = t.col("uid");
+  const auto& dataset = t.col("dataset");
+  const auto& split = t.col("split");
+  const auto& text_a = t.col("text_a");
+  const auto& text_b = t.col("text_b");
+  const auto& gold = t.col("gold");
+  const auto& source_file = t.col("source_file");
+  const auto& source_line = t.col("source_line");
   for (int64_t i = begin; i < end; ++i) {
     corpus::Instance in;
-    in.row = t.col("row").at<int64_t>(i);
-    in.uid = std::string(t.col("uid").str(i));
-    in.dataset = name_at(t.col("dataset"), i);
-    in.split = name_at(t.col("split"), i);
-    in.text_a = std::string(t.col("text_a").str(i));
-    in.text_b = std::string(t.col("text_b").str(i));
-    in.gold = t.col("gold").at<int8_t>(i);
+    in.row = row.at<int64_t>(i);
+    in.uid = std::string(uid.str(i));
+    in.dataset = name_at(dataset, i);
+    in.split = name_at(split, i);
+    in.text_a = std::string(text_a.str(i));
+    in.text_b = std::string(text_b.str(i));
+    in.gold = gold.at<int8_t>(i);
     bool any = false;
     for (int64_t k = 0; k < L; ++k) any |= lc.at<uint16_t>(i, k) != 0;
     if (any)
       for (int64_t k = 0; k < L; ++k) in.label_counts.push_back(lc.at<uint16_t>(i, k));
-    in.source_file = name_at(t.col("source_file"), i);
-    in.source_line = t.col("source_line").at<int64_t>(i);
+    in.source_file = name_at(source_file, i);
+    in.source_line = source_line.at<int64_t>(i);
     out.push_back(std::move(in));
   }
   return out;
@@ -217,19 +227,29 @@ std::vector<Explanation> to_explanations(const Table& t, int64_t begin, int64_t 
   end = end_of(t, end);
   std::vector<Explanation> out;
   out.reserve(static_cast<size_t>(std::max<int64_t>(0, end - begin)));
+  // Columns looked up once, not per row.
+  const auto& instance = t.col("instance");
+  const auto& label = t.col("label");
+  const auto& sample = t.col("sample");
+  const auto& source = t.col("source");
+  const auto& text = t.col("text");
+  const auto& n_tokens = t.col("n_tokens");
+  const auto& logprob = t.col("logprob");
+  const auto& finish = t.col("finish");
+  const auto& error = t.col("error");
   for (int64_t i = begin; i < end; ++i) {
     Explanation e;
-    e.instance = t.col("instance").at<int64_t>(i);
-    e.label = t.col("label").at<int8_t>(i);
-    e.sample = t.col("sample").at<uint16_t>(i);
-    e.source = name_at(t.col("source"), i);
-    e.text = std::string(t.col("text").str(i));
-    e.n_tokens = t.col("n_tokens").at<uint32_t>(i);
-    e.logprob = t.col("logprob").at<float>(i);
-    const auto f = t.col("finish").at<uint8_t>(i);
+    e.instance = instance.at<int64_t>(i);
+    e.label = label.at<int8_t>(i);
+    e.sample = sample.at<uint16_t>(i);
+    e.source = name_at(source, i);
+    e.text = std::string(text.str(i));
+    e.n_tokens = n_tokens.at<uint32_t>(i);
+    e.logprob = logprob.at<float>(i);
+    const auto f = finish.at<uint8_t>(i);
     if (f > 2) throw StoreError("explanation row " + std::to_string(i) + ": finish code " + std::to_string(f));
     e.finish = static_cast<Finish>(f);
-    e.error = std::string(t.col("error").str(i));
+    e.error = std::string(error.str(i));
     out.push_back(std::move(e));
   }
   return out;
