@@ -30,13 +30,18 @@ namespace {
 
 constexpr char kSep = '\t';
 
-// Group keys: kind, dataset, split, then the kind's own fields, tab-separated.
-std::string key_of(std::initializer_list<std::string> parts) {
-  std::string k;
-  for (const auto& p : parts) {
+// Group keys: kind, dataset, split, then the kind's own fields, tab-separated, into `k`.
+void join_key(std::string& k, std::initializer_list<std::string_view> parts) {
+  k.clear();
+  for (const auto p : parts) {
     if (!k.empty()) k.push_back(kSep);
-    k += p;
+    k.append(p);
   }
+}
+
+std::string key_of(std::initializer_list<std::string_view> parts) {
+  std::string k;
+  join_key(k, parts);
   return k;
 }
 
@@ -136,11 +141,7 @@ void merge_local(Local& L, Local& o) {
 template <class Map, class... Args>
 typename Map::mapped_type& state_at(Map& m, std::string& buf, std::initializer_list<std::string_view> parts,
                                     Args&&... args) {
-  buf.clear();
-  for (const auto p : parts) {
-    if (!buf.empty()) buf.push_back(kSep);
-    buf.append(p);
-  }
+  join_key(buf, parts);
   auto it = m.find(buf);
   if (it == m.end()) it = m.try_emplace(buf, std::forward<Args>(args)...).first;
   return it->second;

@@ -161,7 +161,7 @@ bool simple_13a(std::string_view line, F&& emit) {
     std::array<uint8_t, 256> t{};
     for (int c = 0; c < 256; ++c) {
       if (c >= 0x80 || is_digit(static_cast<unsigned char>(c)) || c == '<' || c == '&' || c == '\n') t[c] = kNotSimple;
-      else if (c == 0x20 || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F)) t[c] = kSpace;
+      else if (is_ascii_py_space(static_cast<unsigned char>(c))) t[c] = kSpace;
       else if (is_13a_punct(static_cast<unsigned char>(c)) || c == '.' || c == ',') t[c] = kAlone;
     }
     return t;

@@ -29,7 +29,7 @@ void each_ngram(const std::u32string& s, F&& f) {
 
 // ---- ChrfDenseGrams -----------------------------------------------------------------------
 
-uint8_t ChrfDenseGrams::id_of(char32_t c) const {
+inline uint8_t ChrfDenseGrams::id_of(char32_t c) const {
   if (c < 128) return ascii_[c];
   for (const auto& [cp, id] : other_)
     if (cp == c) return id;
@@ -113,7 +113,7 @@ std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match(const std::u32strin
   std::array<int64_t, ChrfState::kOrder> m{};
   const size_t len = hyp.size();
   ids_.resize(len);
-  for (size_t i = 0; i < len; ++i) ids_[i] = hyp[i] < 128 ? ascii_[hyp[i]] : id_of(hyp[i]);
+  for (size_t i = 0; i < len; ++i) ids_[i] = id_of(hyp[i]);
   // Each n-gram occurrence matches while its reference count is not used up. An n-gram whose
   // prefix is absent from the reference is absent too: stop extending there.
   for (size_t i = 0; i < len; ++i) {

@@ -1,7 +1,6 @@
 // The combined NLG state.
 #include "metrics/nlg.h"
 
-#include <algorithm>
 #include <stdexcept>
 
 #include "metrics/text.h"
@@ -11,13 +10,6 @@ namespace because::metrics {
 
 namespace {
 
-// Python's "".join(s.split()) in place.
-void drop_py_space(std::u32string& s) {
-  s.erase(std::remove_if(s.begin(), s.end(),
-                         [](char32_t c) { return c < 0x80 ? (c == 0x20 || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F)) : is_py_space(c); }),
-          s.end());
-}
-
 // The code points of `s` without Python whitespace (chrF's "".join(s.split())) into `out`; one
 // pass over an ASCII line.
 void chars_without_space(std::string_view s, std::u32string& out) {
@@ -26,11 +18,10 @@ void chars_without_space(std::string_view s, std::u32string& out) {
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     if (c >= 0x80) {
-      utf8_decode_into(s, out);
-      drop_py_space(out);
+      out = remove_py_space(utf8_decode(s));
       return;
     }
-    if (!(c == 0x20 || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F))) out[n++] = c;
+    if (!is_ascii_py_space(c)) out[n++] = c;
   }
   out.resize(n);
 }

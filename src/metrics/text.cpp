@@ -58,14 +58,14 @@ std::string utf8_encode(std::u32string_view s) {
 }
 
 bool is_py_space(char32_t c) {
-  return (c >= 0x09 && c <= 0x0D) || c == 0x20 || (c >= 0x1C && c <= 0x1F) || c == 0x85 || c == 0xA0 ||
+  return (c < 0x80 && is_ascii_py_space(static_cast<unsigned char>(c))) || c == 0x85 || c == 0xA0 ||
          c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
          c == 0x205F || c == 0x3000;
 }
 
 size_t py_space_len(std::string_view s, size_t i) {
   const auto b = static_cast<unsigned char>(s[i]);
-  if (b < 0x80) return ((b >= 0x09 && b <= 0x0D) || b == 0x20 || (b >= 0x1C && b <= 0x1F)) ? 1 : 0;
+  if (b < 0x80) return is_ascii_py_space(b) ? 1 : 0;
   if (b == 0xC2 && i + 1 < s.size()) {
     const auto c = static_cast<unsigned char>(s[i + 1]);
     return (c == 0x85 || c == 0xA0) ? 2 : 0;

@@ -14,6 +14,9 @@ std::u32string utf8_decode(std::string_view s);
 void utf8_decode_into(std::string_view s, std::u32string& out);
 /// Encodes code points as UTF-8.
 std::string utf8_encode(std::u32string_view s);
+/// The ASCII characters Python's str.split() (no argument) splits on: \t \n \v \f \r, the
+/// separators 0x1C-0x1F and the space.
+inline bool is_ascii_py_space(unsigned char b) { return (b >= 0x09 && b <= 0x0D) || b == 0x20 || (b >= 0x1C && b <= 0x1F); }
 /// True for the characters Python's str.split() (no argument) splits on.
 bool is_py_space(char32_t c);
 /// Byte length of the Python whitespace character that starts at s[i] (0 if it is none).
@@ -21,7 +24,7 @@ size_t py_space_len(std::string_view s, size_t i);
 /// `py_space_len` with the ASCII case inline.
 inline size_t py_space_len_inline(std::string_view s, size_t i) {
   const auto b = static_cast<unsigned char>(s[i]);
-  if (b < 0x80) return ((b >= 0x09 && b <= 0x0D) || b == 0x20 || (b >= 0x1C && b <= 0x1F)) ? 1 : 0;
+  if (b < 0x80) return is_ascii_py_space(b) ? 1 : 0;
   return py_space_len(s, i);
 }
 /// Python `s.split()`: splits on runs of Unicode whitespace, drops empty pieces.
