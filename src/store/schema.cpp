@@ -106,7 +106,7 @@ void append_instances(Table& t, const std::vector<corpus::Instance>& rows) {
   auto& sf = t.col("source_file");
   auto& line = t.col("source_line");
   const int64_t L = lc.row_elems();
-  std::vector<uint16_t> counts(static_cast<size_t>(L));
+  // Checked first, so that a bad row leaves the table as it was.
   for (const auto& in : rows) {
     if (in.gold < -1 || in.gold >= L)
       throw StoreError("instance '" + in.uid + "': gold label " + std::to_string(in.gold) + " outside the " +
@@ -114,18 +114,28 @@ void append_instances(Table& t, const std::vector<corpus::Instance>& rows) {
     if (!in.label_counts.empty() && static_cast<int64_t>(in.label_counts.size()) != L)
       throw StoreError("instance '" + in.uid + "': " + std::to_string(in.label_counts.size()) +
                        " label counts for " + std::to_string(L) + " labels");
-    row.push<int64_t>(in.row);
+  }
+  // Numeric columns grow once for all rows (zeroed: label counts left empty stay 0).
+  const int64_t n = static_cast<int64_t>(rows.size());
+  int64_t* row_v = row.extend<int64_t>(n);
+  uint16_t* ds_v = ds.extend<uint16_t>(n);
+  uint16_t* sp_v = sp.extend<uint16_t>(n);
+  int8_t* gold_v = gold.extend<int8_t>(n);
+  uint16_t* lc_v = lc.extend<uint16_t>(n);
+  uint16_t* sf_v = sf.extend<uint16_t>(n);
+  int64_t* line_v = line.extend<int64_t>(n);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const corpus::Instance& in = rows[i];
+    row_v[i] = in.row;
     uid.push_string(in.uid);
-    ds.push<uint16_t>(static_cast<uint16_t>(ds.code_of(in.dataset)));
-    sp.push<uint16_t>(static_cast<uint16_t>(sp.code_of(in.split)));
+    ds_v[i] = static_cast<uint16_t>(ds.code_of(in.dataset));
+    sp_v[i] = static_cast<uint16_t>(sp.code_of(in.split));
     text_a.push_string(in.text_a);
     text_b.push_string(in.text_b);
-    gold.push<int8_t>(static_cast<int8_t>(in.gold));
-    std::fill(counts.begin(), counts.end(), 0);
-    std::copy(in.label_counts.begin(), in.label_counts.end(), counts.begin());
-    lc.push<uint16_t>(counts.data());
-    sf.push<uint16_t>(static_cast<uint16_t>(sf.code_of(in.source_file)));
-    line.push<int64_t>(in.source_line);
+    gold_v[i] = static_cast<int8_t>(in.gold);
+    std::copy(in.label_counts.begin(), in.label_counts.end(), lc_v + i * static_cast<size_t>(L));
+    sf_v[i] = static_cast<uint16_t>(sf.code_of(in.source_file));
+    line_v[i] = in.source_line;
   }
 }
 
@@ -196,20 +206,42 @@ void append_explanation_rows(Table& t, const Rows& rows, Get get) {
   auto& logprob = t.col("logprob");
   auto& finish = t.col("finish");
   auto& error = t.col("error");
+  // Checked first, so that a bad row leaves the table as it was.
+  for (const auto& row : rows) {
+    const Explanation& e = *get(row).second;
+    if (e.label < -1 || e.label > 127) throw StoreError("explanation label " + std::to_string(e.label) + " out of range");
+    if (e.sample < 0 || e.sample > 65535) throw StoreError("explanation sample " + std::to_string(e.sample) + " out of range");
+  }
+  // Numeric columns grow once for all rows.
+  const int64_t n = static_cast<int64_t>(rows.size());
+  int64_t* instance_v = instance.extend<int64_t>(n);
+  int8_t* label_v = label.extend<int8_t>(n);
+  uint16_t* sample_v = sample.extend<uint16_t>(n);
+  uint16_t* src_v = src.extend<uint16_t>(n);
+  uint32_t* n_tokens_v = n_tokens.extend<uint32_t>(n);
+  float* logprob_v = logprob.extend<float>(n);
+  uint8_t* finish_v = finish.extend<uint8_t>(n);
+  // Sources repeat ("human", one model): the last one's code is reused without a lookup.
+  const std::string* last_source = nullptr;
+  uint16_t last_code = 0;
+  size_t i = 0;
   for (const auto& row : rows) {
     const auto [stored_instance, ep] = get(row);
     const Explanation& e = *ep;
-    if (e.label < -1 || e.label > 127) throw StoreError("explanation label " + std::to_string(e.label) + " out of range");
-    if (e.sample < 0 || e.sample > 65535) throw StoreError("explanation sample " + std::to_string(e.sample) + " out of range");
-    instance.push<int64_t>(stored_instance);
-    label.push<int8_t>(static_cast<int8_t>(e.label));
-    sample.push<uint16_t>(static_cast<uint16_t>(e.sample));
-    src.push<uint16_t>(static_cast<uint16_t>(src.code_of(e.source)));
+    instance_v[i] = stored_instance;
+    label_v[i] = static_cast<int8_t>(e.label);
+    sample_v[i] = static_cast<uint16_t>(e.sample);
+    if (!last_source || e.source != *last_source) {
+      last_code = static_cast<uint16_t>(src.code_of(e.source));
+      last_source = &e.source;
+    }
+    src_v[i] = last_code;
     text.push_string(e.text);
-    n_tokens.push<uint32_t>(e.n_tokens);
-    logprob.push<float>(e.logprob);
-    finish.push<uint8_t>(static_cast<uint8_t>(e.finish));
+    n_tokens_v[i] = e.n_tokens;
+    logprob_v[i] = e.logprob;
+    finish_v[i] = static_cast<uint8_t>(e.finish);
     error.push_string(e.error);
+    ++i;
   }
 }
 

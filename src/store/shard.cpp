@@ -236,24 +236,88 @@ ShardWriter::~ShardWriter() {
   try {
     commit();
   } catch (const std::exception& e) {
-    log::error("shard writer ", dir_, ": could not commit ", pending_.size(), " chunks: ", e.what());
+    log::error("shard writer ", dir_, ": could not commit ", pending_.size() + publishing_.size(), " chunks: ", e.what());
+    try {
+      wait_published();  // commit() threw before waiting for the background commit
+    } catch (const std::exception& e2) {
+      log::error("shard writer ", dir_, ": ", e2.what());
+    }
   }
 }
 
 void ShardWriter::append(ShardChunk chunk) {
+  if (publish_failed_.load()) wait_published();  // rethrows what the background commit threw
   if (committed_.count(chunk.id)) throw StoreError("chunk " + std::to_string(chunk.id) + " is already committed in " + dir_);
   for (const auto& p : pending_)
     if (p.id == chunk.id) throw StoreError("chunk " + std::to_string(chunk.id) + " appended twice");
+  for (const int64_t id : publishing_)
+    if (id == chunk.id) throw StoreError("chunk " + std::to_string(chunk.id) + " is already committed in " + dir_);
   if (!chunk.judgments.empty() && o_.judgments_name.empty())
     throw StoreError("chunk " + std::to_string(chunk.id) + " carries judgments but the writer has no judgments_name");
   if (pending_.empty()) pending_since_ = now_s();
   pending_rows_ += static_cast<int64_t>(chunk.instances.size() + chunk.explanations.size() + chunk.judgments.size());
   pending_.push_back(std::move(chunk));
-  if (pending_rows_ >= o_.commit_rows || now_s() - pending_since_ >= o_.commit_seconds) commit();
+  if (pending_rows_ < o_.commit_rows && now_s() - pending_since_ < o_.commit_seconds) return;
+  // Write this segment while the last one is still being made durable, then hand this one over.
+  std::string tmp, final_path, lines;
+  std::vector<int64_t> ids;
+  write_segment(tmp, final_path, lines, ids);
+  publish_async(std::move(tmp), std::move(final_path), std::move(lines), std::move(ids));
 }
 
 void ShardWriter::commit() {
-  if (pending_.empty()) return;
+  if (!pending_.empty()) {
+    std::string tmp, final_path, lines;
+    std::vector<int64_t> ids;
+    write_segment(tmp, final_path, lines, ids);
+    publish_async(std::move(tmp), std::move(final_path), std::move(lines), std::move(ids));
+  }
+  wait_published();
+}
+
+namespace {
+
+// The durable half of a commit: the segment's bytes, its name, then its ledger lines.
+void publish(const std::string& tmp, const std::string& final_path, const std::string& dir, const std::string& lines) {
+  fsync_path(tmp, false);
+  if (::rename(tmp.c_str(), final_path.c_str()) != 0) throw_errno("cannot rename " + tmp);
+  fsync_path(dir, true);
+  append_durably(dir + "/" + kLedger, lines);
+}
+
+}  // namespace
+
+void ShardWriter::publish_async(std::string tmp, std::string final_path, std::string lines, std::vector<int64_t> ids) {
+  wait_published();  // ledger lines in segment order; one segment in flight
+  publishing_ = std::move(ids);
+  publisher_ = std::thread([this, tmp = std::move(tmp), final_path = std::move(final_path), lines = std::move(lines)] {
+    try {
+      publish(tmp, final_path, dir_, lines);
+    } catch (...) {
+      publish_error_ = std::current_exception();
+      publish_failed_.store(true);
+    }
+  });
+}
+
+void ShardWriter::wait_published() {
+  if (publisher_.joinable()) publisher_.join();
+  if (publish_error_) {
+    std::exception_ptr e = publish_error_;
+    publish_error_ = nullptr;
+    publish_failed_.store(false);
+    // The chunks are not durable: they count as neither pending nor committed (a resume redoes
+    // them; the segment file, if renamed, has no ledger line and is removed then).
+    publishing_.clear();
+    std::rethrow_exception(e);
+  }
+  for (const int64_t id : publishing_) committed_.insert(id);
+  if (!publishing_.empty()) log::debug("shard ", dir_, ": ", publishing_.size(), " chunks durable");
+  publishing_.clear();
+}
+
+void ShardWriter::write_segment(std::string& tmp_out, std::string& final_out, std::string& lines_out,
+                                std::vector<int64_t>& ids_out) {
   const int L = static_cast<int>(o_.labels.size());
   Table inst = instances_table(L);
   Table expl = explanations_table();
@@ -386,20 +450,21 @@ void ShardWriter::commit() {
     h5::flush(f);
     f.close();
   }
-  fsync_path(tmp, false);
-  if (::rename(tmp.c_str(), final_path.c_str()) != 0) throw_errno("cannot rename " + tmp);
-  fsync_path(dir_, true);
   std::string lines;
+  std::vector<int64_t> ids;
   for (auto& e : entries) {
     e.segment = name;
     lines += ledger_line(e);
+    ids.push_back(e.chunk);
   }
-  append_durably(dir_ + "/" + kLedger, lines);
-  for (const auto& e : entries) committed_.insert(e.chunk);
-  log::debug("shard ", dir_, ": committed ", entries.size(), " chunks in ", name);
+  log::debug("shard ", dir_, ": wrote ", entries.size(), " chunks to ", name);
   ++next_segment_;
   pending_.clear();
   pending_rows_ = 0;
+  tmp_out = tmp;
+  final_out = final_path;
+  lines_out = std::move(lines);
+  ids_out = std::move(ids);
 }
 
 }  // namespace because::store

@@ -3,12 +3,17 @@
 // segment file (temporary name, H5Fflush + close + fsync, rename), and only then recorded in
 // the rank's ledger (append-only, one checksummed line per chunk, fsync). After kill -9 at any
 // moment a chunk counts as done exactly when a ledger line lists it; its segment is complete.
+// The durable half of a commit that append() starts (fsync, rename, ledger) runs on a background
+// thread while the next chunks are buffered and written; commit() and the destructor wait for it.
 // See docs/store.md "Shards and ledgers" for why segments instead of one growing file.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <exception>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "corpus/instance.h"
@@ -51,14 +56,19 @@ class ShardWriter {
   ShardWriter(const ShardWriter&) = delete;
   ShardWriter& operator=(const ShardWriter&) = delete;
 
-  /// Buffers a finished chunk; commits when commit_rows / commit_seconds is reached.
+  /// Buffers a finished chunk; commits when commit_rows / commit_seconds is reached. Such a
+  /// commit writes the segment and leaves its fsync, rename and ledger lines to a background
+  /// thread (one at a time: the next commit waits for it); its chunks are in committed() once
+  /// that is done, and an error there is thrown by the next append() or commit().
   /// Human explanations of the instances are added (source "human", before model ones of the
   /// same instance); explanations are ordered by instance (stable). Throws StoreError when an
   /// explanation refers to no instance of the chunk or the chunk id is already committed.
   void append(ShardChunk chunk);
-  /// Writes every buffered chunk as one segment and records them in the ledger. No-op if none.
+  /// Writes every buffered chunk as one segment and records them in the ledger; returns when every
+  /// chunk appended so far is durable (also those of a commit still in the background).
   void commit();
-  /// Chunk ids recorded in this rank's ledger (including earlier runs).
+  /// Chunk ids recorded in this rank's ledger (including earlier runs). A background commit's
+  /// chunks join when it completes (seen by the next append() or commit()).
   const std::set<int64_t>& committed() const { return committed_; }
   int64_t n_pending() const { return static_cast<int64_t>(pending_.size()); }
   const std::string& dir() const { return dir_; }
@@ -71,6 +81,18 @@ class ShardWriter {
   int64_t pending_rows_ = 0;
   double pending_since_ = 0;
   int64_t next_segment_ = 0;
+  // The background half of the last commit (publish()), its chunks, and what it threw.
+  std::thread publisher_;
+  std::vector<int64_t> publishing_;
+  std::exception_ptr publish_error_;
+  std::atomic<bool> publish_failed_{false};  // publish_error_ is set (read before joining)
+
+  // Writes the pending chunks to a temporary segment; returns its ledger lines and file name.
+  void write_segment(std::string& tmp, std::string& final_path, std::string& lines, std::vector<int64_t>& ids);
+  // Starts publishing a written segment on the background thread (after wait_published()).
+  void publish_async(std::string tmp, std::string final_path, std::string lines, std::vector<int64_t> ids);
+  // Waits for the background publication; its chunks join committed_, its error is rethrown.
+  void wait_published();
 };
 
 /// One ledger line: a committed chunk and where it lives.

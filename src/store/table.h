@@ -65,6 +65,9 @@ struct Column {
   /// Appends one row of row_elems() values.
   template <class T> void push(const T* row);
   template <class T> void push(T v) { push<T>(static_cast<const T*>(&v)); }
+  /// Appends `n` zeroed rows at once and returns their first element, for callers that fill many
+  /// rows (one resize instead of one per push).
+  template <class T> T* extend(int64_t n);
   void push_string(std::string_view s);
   std::string_view str(int64_t row) const {
     return std::string_view(bytes).substr(offsets[row], offsets[row + 1] - offsets[row]);
@@ -116,12 +119,17 @@ const T* Column::values() const {
   return reinterpret_cast<const T*>(data.data());
 }
 template <class T>
+T* Column::extend(int64_t n) {
+  if (dtype != dtype_of<T>()) throw_dtype_mismatch(*this, dtype_of<T>());
+  const size_t old = data.size();
+  data.resize(old + static_cast<size_t>(n) * row_bytes());
+  return reinterpret_cast<T*>(data.data() + old);
+}
+template <class T>
 void Column::push(const T* row) {
   if (dtype != dtype_of<T>()) throw_dtype_mismatch(*this, dtype_of<T>());
-  const size_t n = row_bytes();
-  const size_t old = data.size();
-  data.resize(old + n);
-  std::memcpy(data.data() + old, row, n);
+  const char* p = reinterpret_cast<const char*>(row);
+  data.insert(data.end(), p, p + row_bytes());  // no zero fill before the copy (resize + memcpy)
 }
 
 }  // namespace because::store

@@ -1,11 +1,15 @@
 // The in-process chunk filters (store/filters.h): deflate chunks are plain zlib streams in both
 // directions (what HDF5's own zlib filter writes reads through libdeflate, and what libdeflate
-// writes inflates with zlib), zstd chunks are single zstd frames, corrupt chunks fail the read.
+// writes inflates with zlib), zstd chunks are single zstd frames, fletcher32 is HDF5's checksum
+// exactly, corrupt chunks fail the read.
+#include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <zlib.h>
 #include <zstd.h>
 
+#include <cstring>
 #include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -132,6 +136,80 @@ TEST(Filters, ZstdChunksAreZstdFrames) {
   raw.resize(raw.size() - 3);  // truncated frame
   const hsize_t off0 = 0;
   ASSERT_GE(H5Dwrite_chunk(d.get(), H5P_DEFAULT, 0, &off0, raw.size(), raw.data()), 0);
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  EXPECT_LT(H5Dread(d.get(), H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, read.data()), 0);
+}
+
+// HDF5's own checksum function (exported by Debian's libhdf5; the test skips without it).
+using ChecksumFn = uint32_t (*)(const void*, size_t);
+ChecksumFn hdf5_fletcher32() { return reinterpret_cast<ChecksumFn>(dlsym(RTLD_DEFAULT, "H5_checksum_fletcher32")); }
+
+TEST(Filters, Fletcher32IsHdf5sChecksum) {
+  const ChecksumFn ref = hdf5_fletcher32();
+  if (!ref) GTEST_SKIP() << "this HDF5 does not export H5_checksum_fletcher32";
+  std::mt19937 rng(5);
+  std::vector<unsigned char> buf(3 * 720 * 8 + 64);
+  // Every length around the 360-word block and 8-word vector boundaries, odd lengths, random bytes;
+  // then all 0xff (the largest sums: sum2 wraps past 2^32 inside a block) and all zero.
+  for (const int fill : {-1, 0xff, 0}) {
+    for (auto& b : buf) b = static_cast<unsigned char>(fill < 0 ? rng() : fill);
+    for (size_t len = 0; len <= buf.size(); len += (len < 2200 ? 1 : 37)) {
+      const size_t off = len % 7;  // unaligned starts too
+      if (off + len > buf.size()) continue;
+      ASSERT_EQ(h5::fletcher32(buf.data() + off, len), len ? ref(buf.data() + off, len) : 0u)
+          << "length " << len << " fill " << fill;
+    }
+  }
+  std::vector<unsigned char> big(1 << 22);
+  for (auto& b : big) b = static_cast<unsigned char>(rng() >> 7);
+  EXPECT_EQ(h5::fletcher32(big.data(), big.size()), ref(big.data(), big.size()));
+  EXPECT_EQ(h5::fletcher32(big.data(), big.size() - 1), ref(big.data(), big.size() - 1));
+}
+
+TEST(Filters, Fletcher32ChunksCarryHdf5sChecksumAndCorruptionFailsTheRead) {
+  EXPECT_TRUE(h5::fletcher32_is_ours()) << "this HDF5 does not export H5Z_register: fletcher32 stays HDF5's";
+  const ChecksumFn ref = hdf5_fletcher32();
+  TempFile tmp;
+  Handle f = h5::create_file(tmp.path);
+  const std::vector<unsigned char> data = text_bytes(3 * kChunk + 999, 3);  // a partial last chunk
+  const hsize_t n = data.size();
+  Handle space(H5Screate_simple(1, &n, nullptr));
+  Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
+  const hsize_t chunk = kChunk;
+  H5Pset_chunk(dcpl.get(), 1, &chunk);
+  ASSERT_GE(H5Pset_fletcher32(dcpl.get()), 0);
+  Handle d(H5Dcreate2(f.get(), "sum", H5T_NATIVE_UCHAR, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+  ASSERT_TRUE(d.valid());
+  ASSERT_GE(H5Dwrite(d.get(), H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), 0);
+  for (hsize_t c = 0; c < 4; ++c) {
+    const auto raw = raw_chunk(d.get(), c);
+    ASSERT_EQ(raw.size(), kChunk + 4) << "chunk " << c;  // the chunk, then 4 bytes of checksum
+    std::vector<unsigned char> body(raw.begin(), raw.end() - 4);
+    const size_t valid = std::min<size_t>(kChunk, n - c * kChunk);
+    EXPECT_TRUE(std::equal(body.begin(), body.begin() + valid, data.begin() + c * kChunk)) << "chunk " << c;
+    const uint32_t stored = raw[kChunk] | raw[kChunk + 1] << 8 | raw[kChunk + 2] << 16 | uint32_t(raw[kChunk + 3]) << 24;
+    EXPECT_EQ(stored, h5::fletcher32(body.data(), body.size())) << "chunk " << c;
+    if (ref) {
+      EXPECT_EQ(stored, ref(body.data(), body.size())) << "chunk " << c;
+    }
+  }
+  std::vector<unsigned char> read(n);
+  ASSERT_GE(H5Dread(d.get(), H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, read.data()), 0);
+  EXPECT_EQ(read, data);
+  // The byte-swapped checksum of HDF5 before 1.6.3 is accepted, as HDF5 accepts it.
+  auto raw = raw_chunk(d.get(), 2);
+  const uint32_t sum = h5::fletcher32(raw.data(), kChunk);
+  const uint32_t swapped = ((sum & 0x00ff00ffu) << 8) | ((sum >> 8) & 0x00ff00ffu);
+  ASSERT_NE(sum, swapped);
+  for (int i = 0; i < 4; ++i) raw[kChunk + i] = static_cast<unsigned char>(swapped >> (8 * i));
+  const hsize_t off2 = 2 * kChunk;
+  ASSERT_GE(H5Dwrite_chunk(d.get(), H5P_DEFAULT, 0, &off2, raw.size(), raw.data()), 0);
+  std::fill(read.begin(), read.end(), 0);
+  ASSERT_GE(H5Dread(d.get(), H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, read.data()), 0);
+  EXPECT_EQ(read, data);
+  // One flipped byte fails the read.
+  raw[100] ^= 0x10;
+  ASSERT_GE(H5Dwrite_chunk(d.get(), H5P_DEFAULT, 0, &off2, raw.size(), raw.data()), 0);
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   EXPECT_LT(H5Dread(d.get(), H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, read.data()), 0);
 }

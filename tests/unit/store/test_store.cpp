@@ -326,6 +326,55 @@ TEST(Shards, WriterLedgerResumeAndMerge) {
   fs::remove_all(run2);
 }
 
+TEST(Shards, BackgroundCommitsAreDurableAtCommitAndTheirErrorsSurface) {
+  const std::string run = temp_dir("bg");
+  auto o = shard_options(run, 0);
+  o.commit_rows = 15;  // every chunk (10 instances, 20 + 4 explanations) commits on its own
+  const std::string dir = run + "/shards/explain/rank-0";
+  {
+    ShardWriter w(o);
+    for (int c = 0; c < 4; ++c) w.append(synth_chunk(c, 10, 2));
+    // Chunk 3's commit may still be in the background: appending it again is refused all the same.
+    EXPECT_THROW(w.append(synth_chunk(3, 10, 2)), StoreError);
+    w.commit();  // returns when all four are durable
+    EXPECT_EQ(w.committed(), (std::set<int64_t>{0, 1, 2, 3}));
+    EXPECT_EQ(read_ledger(dir + "/ledger").size(), 4u);
+    int segments = 0, temporaries = 0;
+    for (const auto& e : fs::directory_iterator(dir)) {
+      segments += e.path().extension() == ".h5";
+      temporaries += e.path().extension() == ".tmp";
+    }
+    EXPECT_EQ(segments, 4);
+    EXPECT_EQ(temporaries, 0);
+  }
+  // A background commit that fails (its ledger cannot be opened: a directory in its place) is
+  // reported by the next commit(), and its chunk is not counted as committed.
+  {
+    ShardWriter w(o);
+    fs::rename(dir + "/ledger", dir + "/ledger.keep");
+    fs::create_directory(dir + "/ledger");
+    w.append(synth_chunk(4, 10, 2));
+    try {
+      w.commit();
+      ADD_FAILURE() << "a commit whose ledger cannot be written succeeded";
+    } catch (const std::exception& e) {
+      EXPECT_NE(std::string(e.what()).find("ledger"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(w.committed().count(4), 0u);
+    fs::remove(dir + "/ledger");
+    fs::rename(dir + "/ledger.keep", dir + "/ledger");
+  }
+  // The segment published without a ledger line is removed on resume; chunk 4 is not done.
+  EXPECT_EQ(completed_chunks(run, "explain"), (std::set<int64_t>{0, 1, 2, 3}));
+  {
+    ShardWriter w(o);
+    int segments = 0;
+    for (const auto& e : fs::directory_iterator(dir)) segments += e.path().extension() == ".h5";
+    EXPECT_EQ(segments, 4);
+  }
+  fs::remove_all(run);
+}
+
 TEST(Shards, ChunkRowsInAnyOrderAndReferencesOutsideTheChunk) {
   // A chunk whose instances are not consecutive rows (reversed) stores the same content as the
   // same chunk in row order: references are mapped per row, and explanations come out ordered
