@@ -101,6 +101,38 @@ void create_table(hid_t file, const Table& schema, const Extent& total, const Wr
 /// table made by create_table. Collective in parallel (a rank with nothing passes an empty slice).
 void write_rows(hid_t file, const Table& slice, int64_t base, const std::vector<uint64_t>& byte_base,
                 const Access* a = nullptr);
+/// Writes a rank's rows of a table made by create_table in consecutive slices, so that every
+/// chunk is filtered once: per dataset, the elements after the last chunk boundary a slice reaches
+/// are held back and written with the next slice (or by finish()). write_rows on slices that end
+/// inside chunks makes HDF5 compress such a chunk, then read, inflate and compress it again when
+/// the next slice fills it. Collective in parallel like write_rows: every rank calls write() as
+/// often as the others (empty slices allowed) and then finish(). Memory: at most a chunk per dataset.
+class ChunkAlignedWriter {
+ public:
+  ChunkAlignedWriter(hid_t file, const Table& schema, const Access* a = nullptr);
+  /// Rows of `slice` at row `base`, string bytes at byte_base (per column), as write_rows; a rank's
+  /// slices must follow each other (base = the previous base + rows, bytes likewise).
+  void write(const Table& slice, int64_t base, const std::vector<uint64_t>& byte_base);
+  /// Writes everything held back. Collective.
+  void finish();
+
+ private:
+  struct Dataset {
+    Handle d;
+    std::string what;            // TABLE/DATASET, for errors
+    hid_t mtype = -1;
+    std::vector<int64_t> inner;  // shape of an element (a row) beyond dim 0
+    size_t elem_bytes = 0;
+    int64_t chunk = 1;           // elements along dim 0 per chunk
+    int64_t start = 0;           // global element index of held[0]
+    int64_t next = -1;           // where the next slice must start; -1: no slice yet
+    std::vector<char> held;
+  };
+  void put(Dataset& ds, int64_t at, const char* p, int64_t n);
+  const Access* a_;
+  std::vector<Dataset> sets_;  // per column: the dataset; string columns: bytes, then offsets
+};
+
 /// Serial append to an existing table (extends every dataset).
 void append_table(hid_t file, const Table& rows, const WriteOptions& w);
 /// Replaces (unlinks and re-creates) a table with `t`'s rows. Serial.

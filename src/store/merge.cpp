@@ -8,6 +8,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 #include "store/h5.h"
 #include "store/shard.h"
@@ -348,6 +349,10 @@ void merge_set(const MergeComm& comm, const MergeOptions& o, const std::string& 
       h5::create_table(f.get(), plan.schema.at(t), ext, o.write, &a);
     }
   }
+  // Rows go out chunk-aligned: a chunk that two rounds share is compressed once, not twice.
+  std::map<std::string, h5::ChunkAlignedWriter> writers;
+  for (const auto& t : plan.tables) writers.emplace(std::piecewise_construct, std::forward_as_tuple(t),
+                                                    std::forward_as_tuple(f.get(), plan.schema.at(t), &a));
 
   // Rounds of at most batch_rows instances (rows of the first table) per rank.
   std::vector<std::pair<int64_t, int64_t>> rounds;  // my chunk index ranges
@@ -440,7 +445,7 @@ void merge_set(const MergeComm& comm, const MergeOptions& o, const std::string& 
       std::vector<uint64_t> byte_base;
       size_t qq = q + 1;
       for (const auto& c : sl.columns) byte_base.push_back(c.is_string() ? static_cast<uint64_t>(pos[qq++]) : 0);
-      h5::write_rows(f.get(), sl, row_base, byte_base, &a);
+      writers.at(t).write(sl, row_base, byte_base);
       pos[q] += sl.rows();
       qq = q + 1;
       for (const auto& c : sl.columns)
@@ -448,6 +453,8 @@ void merge_set(const MergeComm& comm, const MergeOptions& o, const std::string& 
       q = qq;
     }
   }
+  for (const auto& t : plan.tables) writers.at(t).finish();  // collective, in the same order on every rank
+  writers.clear();
   cache.clear();
   f.close();
   const auto br = comm.allgather(std::vector<int64_t>{bytes_read});

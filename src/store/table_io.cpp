@@ -176,6 +176,83 @@ void write_rows(hid_t file, const Table& slice, int64_t base, const std::vector<
   }
 }
 
+ChunkAlignedWriter::ChunkAlignedWriter(hid_t file, const Table& schema, const Access* a) : a_(a) {
+  Handle g = open_group(file, schema.name);
+  auto add = [&](const std::string& name, hid_t mtype, const std::vector<int64_t>& inner, size_t elem_bytes) {
+    Dataset ds;
+    ds.d = dataset(g.get(), name);
+    ds.what = schema.name + "/" + name;
+    ds.mtype = mtype;
+    ds.inner = inner;
+    ds.elem_bytes = elem_bytes;
+    Handle dcpl(BECAUSE_H5(H5Dget_create_plist(ds.d.get())));
+    hsize_t dims[8] = {0};
+    if (H5Pget_layout(dcpl.get()) == H5D_CHUNKED && H5Pget_chunk(dcpl.get(), 8, dims) >= 1)
+      ds.chunk = std::max<int64_t>(1, static_cast<int64_t>(dims[0]));
+    sets_.push_back(std::move(ds));
+  };
+  for (const Column& c : schema.columns) {
+    if (c.is_string()) {
+      add(ds_bytes(c.name), H5T_NATIVE_UINT8, {}, 1);
+      add(ds_offsets(c.name), H5T_NATIVE_UINT64, {}, sizeof(uint64_t));
+    } else {
+      add(c.name, native_type(c.dtype), c.inner, c.row_bytes());
+    }
+  }
+}
+
+void ChunkAlignedWriter::put(Dataset& ds, int64_t at, const char* p, int64_t n) {
+  if (ds.next >= 0 && at != ds.next)
+    throw StoreError(ds.what + ": slice at element " + std::to_string(at) + " does not follow the last one (" +
+                     std::to_string(ds.next) + ")");
+  ds.next = at + n;
+  const int64_t held = static_cast<int64_t>(ds.held.size() / ds.elem_bytes);
+  if (held == 0) ds.start = at;
+  const int64_t end = ds.start + held + n;
+  const int64_t cut = end / ds.chunk * ds.chunk;  // last chunk boundary reached
+  if (cut <= ds.start) {  // still inside the first chunk: hold everything
+    ds.held.insert(ds.held.end(), p, p + n * static_cast<int64_t>(ds.elem_bytes));
+    if (a_ && a_->dxpl.valid()) write_block(ds.d.get(), ds.mtype, 0, 0, ds.inner, nullptr, a_, ds.what);  // collective
+    return;
+  }
+  const int64_t from_new = cut - ds.start - held;  // elements of p written now
+  const char* src = p;
+  if (held > 0) {
+    ds.held.insert(ds.held.end(), p, p + from_new * static_cast<int64_t>(ds.elem_bytes));
+    src = ds.held.data();
+  }
+  write_block(ds.d.get(), ds.mtype, ds.start, cut - ds.start, ds.inner, src, a_, ds.what);
+  ds.held.assign(p + from_new * static_cast<int64_t>(ds.elem_bytes), p + n * static_cast<int64_t>(ds.elem_bytes));
+  ds.start = cut;
+}
+
+void ChunkAlignedWriter::write(const Table& slice, int64_t base, const std::vector<uint64_t>& byte_base) {
+  size_t k = 0;
+  std::vector<uint64_t> off;
+  for (size_t i = 0; i < slice.columns.size(); ++i) {
+    const Column& c = slice.columns[i];
+    const int64_t n = c.rows();
+    if (c.is_string()) {
+      put(sets_.at(k++), static_cast<int64_t>(byte_base.at(i)), c.bytes.data(), static_cast<int64_t>(c.bytes.size()));
+      off.assign(c.offsets.begin(), c.offsets.end() - 1);
+      for (auto& o : off) o += byte_base[i];
+      put(sets_.at(k++), base, reinterpret_cast<const char*>(off.data()), n);
+    } else {
+      put(sets_.at(k++), base, c.data.data(), n);
+    }
+  }
+}
+
+void ChunkAlignedWriter::finish() {
+  for (Dataset& ds : sets_) {
+    const int64_t held = static_cast<int64_t>(ds.held.size() / ds.elem_bytes);
+    if (held > 0 || (a_ && a_->dxpl.valid()))
+      write_block(ds.d.get(), ds.mtype, ds.start, held, ds.inner, ds.held.data(), a_, ds.what);
+    ds.held.clear();
+    ds.held.shrink_to_fit();
+  }
+}
+
 void append_table(hid_t file, const Table& rows, const WriteOptions& w) {
   if (!exists(file, rows.name)) {
     create_table(file, rows, extent_of(rows), w);

@@ -197,6 +197,61 @@ TEST(StoreRoundTrip, ZeroRowsAndCompressionDoNotChangeDigest) {
   fs::remove_all(dir);
 }
 
+TEST(StoreRoundTrip, ChunkAlignedWriterEqualsOneWrite) {
+  // Slices of every size around the chunk sizes (7 rows, 16 bytes), empty ones included: the
+  // table reads back as the rows in order, and a slice that does not follow the last is refused.
+  const std::string dir = temp_dir("aligned");
+  Table schema;
+  schema.name = "t";
+  schema.columns = {Column("id", DType::kI64), Column("text", DType::kString), Column("counts", DType::kU16, {3})};
+  Table all = schema.empty_like();
+  std::vector<Table> slices;
+  int64_t next = 0;
+  for (const int n : {3, 5, 0, 11, 2, 1, 7, 14, 0, 6}) {
+    Table sl = schema.empty_like();
+    for (int i = 0; i < n; ++i, ++next) {
+      const std::string text(static_cast<size_t>(next % 9), static_cast<char>('a' + next % 26));
+      const uint16_t counts[3] = {static_cast<uint16_t>(next), 1, static_cast<uint16_t>(2 * next)};
+      for (Table* t : {&sl, &all}) {
+        t->col("id").push<int64_t>(next);
+        t->col("text").push_string(text);
+        t->col("counts").push<uint16_t>(counts);
+      }
+    }
+    slices.push_back(std::move(sl));
+  }
+  WriteOptions w;
+  w.chunk_rows = 7;
+  w.chunk_bytes = 16;
+  {
+    h5::Handle f = h5::create_file(dir + "/t.h5");
+    h5::create_table(f.get(), schema, h5::extent_of(all), w);
+    h5::ChunkAlignedWriter writer(f.get(), schema);
+    int64_t row = 0;
+    uint64_t bytes = 0;
+    for (const auto& sl : slices) {
+      writer.write(sl, row, {0, bytes, 0});
+      row += sl.rows();
+      bytes += sl.col("text").bytes.size();
+    }
+    writer.finish();
+    try {
+      writer.write(slices[1], 0, {0, 0, 0});  // rows 3..7 again, after row 49
+      ADD_FAILURE() << "a slice that does not follow the last was accepted";
+    } catch (const StoreError& e) {
+      EXPECT_NE(std::string(e.what()).find("does not follow"), std::string::npos) << e.what();
+    }
+  }
+  h5::Handle f = h5::open_file(dir + "/t.h5", false);
+  const Table back = h5::read_rows(f.get(), "t", 0, -1);
+  ASSERT_EQ(back.rows(), all.rows());
+  EXPECT_EQ(back.col("id").data, all.col("id").data);
+  EXPECT_EQ(back.col("text").bytes, all.col("text").bytes);
+  EXPECT_EQ(back.col("text").offsets, all.col("text").offsets);
+  EXPECT_EQ(back.col("counts").data, all.col("counts").data);
+  fs::remove_all(dir);
+}
+
 TEST(Shards, CompressionOptions) {
   config::StoreConfig c;  // defaults: shards deflate level 1, the store deflate level 4
   WriteOptions w = WriteOptions::for_shards(c);
