@@ -257,22 +257,20 @@ void ShardWriter::append(ShardChunk chunk) {
   if (pending_.empty()) pending_since_ = now_s();
   pending_rows_ += static_cast<int64_t>(chunk.instances.size() + chunk.explanations.size() + chunk.judgments.size());
   pending_.push_back(std::move(chunk));
-  if (pending_rows_ < o_.commit_rows && now_s() - pending_since_ < o_.commit_seconds) return;
-  // Write this segment while the last one is still being made durable, then hand this one over.
+  if (pending_rows_ >= o_.commit_rows || now_s() - pending_since_ >= o_.commit_seconds) start_commit();
+}
+
+void ShardWriter::commit() {
+  if (!pending_.empty()) start_commit();
+  wait_published();
+}
+
+void ShardWriter::start_commit() {
+  // This segment is written while the last one may still be on its way to the disk.
   std::string tmp, final_path, lines;
   std::vector<int64_t> ids;
   write_segment(tmp, final_path, lines, ids);
   publish_async(std::move(tmp), std::move(final_path), std::move(lines), std::move(ids));
-}
-
-void ShardWriter::commit() {
-  if (!pending_.empty()) {
-    std::string tmp, final_path, lines;
-    std::vector<int64_t> ids;
-    write_segment(tmp, final_path, lines, ids);
-    publish_async(std::move(tmp), std::move(final_path), std::move(lines), std::move(ids));
-  }
-  wait_published();
 }
 
 namespace {

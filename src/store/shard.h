@@ -87,6 +87,8 @@ class ShardWriter {
   std::exception_ptr publish_error_;
   std::atomic<bool> publish_failed_{false};  // publish_error_ is set (read before joining)
 
+  // Writes the pending chunks as a segment and hands it to the background (publish_async).
+  void start_commit();
   // Writes the pending chunks to a temporary segment; returns its ledger lines and file name.
   void write_segment(std::string& tmp, std::string& final_path, std::string& lines, std::vector<int64_t>& ids);
   // Starts publishing a written segment on the background thread (after wait_published()).
