@@ -98,7 +98,10 @@ int main(int argc, char** argv) {
   } else if (mode == "merge") {
     store::MergeOptions o;
     o.run_dir = run;
+    // The store's compression and level (store.compression, store.compression_level) to try others.
+    if (const char* c = std::getenv("BECAUSE_BENCH_STORE_COMPRESSION")) o.write.compression = c;
     if (const char* l = std::getenv("BECAUSE_BENCH_STORE_LEVEL")) o.write.level = std::atoi(l);
+    o.write.validate();
     if (const char* b = std::getenv("BECAUSE_BENCH_MERGE_BATCH"))
       o.batch_rows = std::atoll(b);  // store.merge_batch_rows
     const auto res = mpi::merge_store(comm, o);
