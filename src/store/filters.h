@@ -7,8 +7,8 @@
 // filter) runs on libzstd in the format of the community HDF5 zstd plugin (one zstd frame per
 // chunk, cd_values[0] = level), so `store.compression=zstd` needs no plugin to write or read
 // here, and the files read wherever that plugin is installed. fletcher32 (HDF5 filter 3) computes
-// HDF5's exact checksum with SSE2 (8.7 GB/s here against HDF5's 3.2) and appends it in place instead of
-// copying the chunk, so its chunks are the ones HDF5's own filter writes and checks.
+// HDF5's exact checksum with SSE2 (8.7 GB/s here against HDF5's 3.2) and appends it in place
+// instead of copying the chunk, so its chunks are the ones HDF5's own filter writes and checks.
 #pragma once
 
 #include <cstddef>

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Store benchmark: shard writes and 1/2-rank merges of N instances x K explanations, next to dd
-# and cp of the same bytes (each the best of three runs), and the store size against gzip-compressed JSONL. Twice: shards as
-# the stages write them by default (store.shard_compression: the store's deflate, level 1), and
-# uncompressed shards (store.shard_compression=none). Shard writes and merges are also set against
+# and cp of the same bytes (each the best of three runs), and the store size against
+# gzip-compressed JSONL. Twice: shards as the stages write them by default
+# (store.shard_compression: the store's deflate, level 1), and uncompressed shards
+# (store.shard_compression=none). Shard writes and merges are also set against
 # their floor: the seconds libdeflate alone takes to compress the content at the level in use (the
 # shards' for the writes, the store's for the merge, split over the ranks): the best any writer or
 # merge can do, however it reads and writes.

@@ -187,7 +187,8 @@ TEST(Filters, Fletcher32ChunksCarryHdf5sChecksumAndCorruptionFailsTheRead) {
     std::vector<unsigned char> body(raw.begin(), raw.end() - 4);
     const size_t valid = std::min<size_t>(kChunk, n - c * kChunk);
     EXPECT_TRUE(std::equal(body.begin(), body.begin() + valid, data.begin() + c * kChunk)) << "chunk " << c;
-    const uint32_t stored = raw[kChunk] | raw[kChunk + 1] << 8 | raw[kChunk + 2] << 16 | uint32_t(raw[kChunk + 3]) << 24;
+    const uint32_t stored =
+        raw[kChunk] | raw[kChunk + 1] << 8 | raw[kChunk + 2] << 16 | uint32_t(raw[kChunk + 3]) << 24;
     EXPECT_EQ(stored, h5::fletcher32(body.data(), body.size())) << "chunk " << c;
     if (ref) {
       EXPECT_EQ(stored, ref(body.data(), body.size())) << "chunk " << c;
