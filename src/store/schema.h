@@ -100,6 +100,10 @@ struct WriteOptions {
   int64_t chunk_rows = 4096;            ///< HDF5 chunk rows of numeric columns and offsets
   int64_t chunk_bytes = 1 << 20;        ///< HDF5 chunk size of ragged byte columns (bytes)
   std::string option = "store.compression";  ///< option errors name (and its "_level")
+  /// Chunks split each dataset's extent evenly (at most chunk_rows / chunk_bytes each), so no
+  /// chunk is a padded tail: for files written once at their final size (shard segments). A
+  /// table that grows later (append_table) keeps the chunk size it was created with.
+  bool even_chunks = false;
   static WriteOptions from(const config::StoreConfig& c);
   /// The same for shard files: `shard_compression` (when set) and `shard_compression_level`.
   static WriteOptions for_shards(const config::StoreConfig& c);

@@ -442,8 +442,10 @@ void ShardWriter::write_segment(std::string& tmp_out, std::string& final_out, st
     h5::set_attr(root.get(), "kind", "segment");
     std::vector<const Table*> tables{&inst, &expl, &chunks};
     if (!o_.judgments_name.empty()) tables.push_back(&judg);
+    WriteOptions w = o_.write;
+    w.even_chunks = true;  // written once at its final size: no padded last chunks
     for (const Table* t : tables) {
-      h5::create_table(f.get(), *t, h5::extent_of(*t), o_.write);
+      h5::create_table(f.get(), *t, h5::extent_of(*t), w);
       h5::write_rows(f.get(), *t, 0, std::vector<uint64_t>(t->columns.size(), 0));
     }
     h5::flush(f);

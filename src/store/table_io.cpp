@@ -46,9 +46,17 @@ void create_dataset(hid_t group, const std::string& name, DType t, const std::ve
   if (!d.valid()) fail("cannot create dataset " + name);
 }
 
+// With even_chunks, `chunk` shrinks to split `total` into the same number of equal chunks (the
+// last one at most a few elements short) instead of leaving a padded partial tail.
+int64_t even(int64_t chunk, int64_t total, const WriteOptions& w) {
+  if (!w.even_chunks || total <= 0) return chunk;
+  const int64_t n = (total + chunk - 1) / chunk;
+  return (total + n - 1) / n;
+}
+
 int64_t numeric_chunk_rows(const Column& c, int64_t total, const WriteOptions& w) {
   const int64_t by_bytes = std::max<int64_t>(1, w.chunk_bytes / std::max<int64_t>(1, c.row_bytes()));
-  return std::max<int64_t>(1, std::min({w.chunk_rows, by_bytes, std::max<int64_t>(total, 64)}));
+  return even(std::max<int64_t>(1, std::min({w.chunk_rows, by_bytes, std::max<int64_t>(total, 64)})), total, w);
 }
 
 Handle dataset(hid_t group, const std::string& name) {
@@ -135,7 +143,7 @@ void create_table(hid_t file, const Table& schema, const Extent& total, const Wr
     if (c.is_string()) {
       const int64_t nb = static_cast<int64_t>(total.bytes.at(i));
       create_dataset(g.get(), ds_bytes(c.name), DType::kU8, {}, nb,
-                     std::min<int64_t>(w.chunk_bytes, std::max<int64_t>(nb, 4096)), w, parallel);
+                     even(std::min<int64_t>(w.chunk_bytes, std::max<int64_t>(nb, 4096)), nb, w), w, parallel);
       Column off("offsets", DType::kU64);
       create_dataset(g.get(), ds_offsets(c.name), DType::kU64, {}, total.rows + 1,
                      numeric_chunk_rows(off, total.rows + 1, w), w, parallel);

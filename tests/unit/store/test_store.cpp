@@ -402,6 +402,38 @@ TEST(Shards, BackgroundCommitsAreDurableAtCommitAndTheirErrorsSurface) {
     EXPECT_EQ(segments, 4);
     EXPECT_EQ(temporaries, 0);
   }
+  // Segments are written once at their final size: their chunks split each dataset evenly, so
+  // an uncompressed segment holds its content plus the checksums and at most a few elements of
+  // padding per chunk (not a padded last chunk of up to chunk_bytes).
+  {
+    auto u = o;
+    u.run_dir = run + "/even";
+    u.commit_rows = 1000000;
+    u.write.compression = "none";
+    u.write.chunk_bytes = 1000;
+    u.write.chunk_rows = 64;
+    {
+      ShardWriter w(u);
+      for (int c = 0; c < 3; ++c) w.append(synth_chunk(c, 10, 2));
+    }
+    const std::string seg = u.run_dir + "/shards/explain/rank-0/seg-000000.h5";
+    h5::Handle f = h5::open_file(seg, false);
+    int checked = 0;
+    for (const std::string t : {"instances", "explanations"}) {
+      h5::Handle g = h5::open_group(f.get(), t);
+      for (const auto& name : h5::list(g.get())) {
+        h5::Handle d(H5Dopen2(g.get(), name.c_str(), H5P_DEFAULT));
+        h5::Handle space(H5Dget_space(d.get()));
+        h5::Handle type(H5Dget_type(d.get()));
+        const hsize_t logical = static_cast<hsize_t>(H5Sget_simple_extent_npoints(space.get())) * H5Tget_size(type.get());
+        hsize_t chunks = 0;
+        ASSERT_GE(H5Dget_num_chunks(d.get(), space.get(), &chunks), 0) << t << "/" << name;
+        EXPECT_LE(H5Dget_storage_size(d.get()), logical + chunks * (4 + 8 * 3)) << t << "/" << name;
+        ++checked;
+      }
+    }
+    EXPECT_GE(checked, 20);
+  }
   // A background commit that fails (its ledger cannot be opened: a directory in its place) is
   // reported by the next commit(), and its chunk is not counted as committed.
   {
