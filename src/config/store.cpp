@@ -7,8 +7,8 @@ void add_options(Options& o, StoreConfig& c) {
   o.add("store.compression", &c.compression, "chunk compression: deflate (libdeflate, readable by any HDF5), zstd (filter 32015; other readers need its plugin), none");
   o.add("store.compression_level", &c.compression_level, "compression level of the store (deflate 0-9, zstd 1-22)");
   o.add("store.shard_compression", &c.shard_compression,
-        "compression of shard files (deflate, zstd, none; empty: as store.compression). none writes shards ~1.5x "
-        "faster and the merge reads them without inflating, for ~6x their deflate size on scratch disk");
+        "compression of shard files (deflate, zstd, none; empty: as store.compression). none writes shards ~2.5x "
+        "faster and the merge reads them without inflating, for ~5x their deflate size on scratch disk");
   o.add("store.shard_compression_level", &c.shard_compression_level,
         "compression level of shard files (working files: level 1 writes ~2x faster than 4 for ~1.1x the size)");
   o.add("store.chunk_rows", &c.chunk_rows, "HDF5 chunk size along rows for numeric columns");
