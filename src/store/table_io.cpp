@@ -47,7 +47,7 @@ void create_dataset(hid_t group, const std::string& name, DType t, const std::ve
 }
 
 // With even_chunks, `chunk` shrinks to split `total` into the same number of equal chunks (the
-// last one at most a few elements short) instead of leaving a padded partial tail.
+// last one at most n - 1 elements short, for n chunks) instead of leaving a padded partial tail.
 int64_t even(int64_t chunk, int64_t total, const WriteOptions& w) {
   if (!w.even_chunks || total <= 0) return chunk;
   const int64_t n = (total + chunk - 1) / chunk;
