@@ -124,9 +124,8 @@ class ChunkAlignedWriter {
     std::vector<int64_t> inner;  // shape of an element (a row) beyond dim 0
     size_t elem_bytes = 0;
     int64_t chunk = 1;           // elements along dim 0 per chunk
-    int64_t start = 0;           // global element index of held[0]
     int64_t next = -1;           // where the next slice must start; -1: no slice yet
-    std::vector<char> held;
+    std::vector<char> held;      // elements [next - held, next) not written yet
   };
   void put(Dataset& ds, int64_t at, const char* p, int64_t n);
   const Access* a_;

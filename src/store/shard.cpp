@@ -236,8 +236,7 @@ ShardWriter::~ShardWriter() {
   try {
     commit();
   } catch (const std::exception& e) {
-    log::error("shard writer ", dir_, ": could not commit ", pending_.size() + publishing_.size(),
-               " chunks: ", e.what());
+    log::error("shard writer ", dir_, ": could not commit ", pending_.size(), " chunks: ", e.what());
     try {
       wait_published();  // commit() threw before waiting for the background commit
     } catch (const std::exception& e2) {

@@ -124,6 +124,39 @@ void set_extent(hid_t d, int64_t rows, const std::vector<int64_t>& inner) {
   BECAUSE_H5(H5Dset_extent(d, dims.data()));
 }
 
+// One dataset's part of a table slice: for a column, its NAME.bytes and NAME.offsets datasets
+// (string) or its NAME dataset (numeric).
+struct DatasetSlice {
+  std::string name;                    // dataset in the table's group
+  hid_t mtype;                         // memory type
+  const std::vector<int64_t>* inner;   // shape of an element beyond dim 0
+  size_t elem_bytes;                   // bytes per element along dim 0
+  int64_t at;                          // first element written
+  const void* data;
+  int64_t n;                           // elements
+};
+
+// Calls f(DatasetSlice) for every dataset of `slice`, in column order: string bytes at the column's
+// byte_base, its offsets (all but the terminal one, shifted by that base) and numeric rows at `base`.
+template <class F>
+void each_dataset_slice(const Table& slice, int64_t base, const std::vector<uint64_t>& byte_base, F&& f) {
+  static const std::vector<int64_t> kScalar;
+  std::vector<uint64_t> off;
+  for (size_t i = 0; i < slice.columns.size(); ++i) {
+    const Column& c = slice.columns[i];
+    if (c.is_string()) {
+      const uint64_t b0 = byte_base.at(i);
+      f(DatasetSlice{ds_bytes(c.name), H5T_NATIVE_UINT8, &kScalar, 1, static_cast<int64_t>(b0), c.bytes.data(),
+                     static_cast<int64_t>(c.bytes.size())});
+      off.assign(c.offsets.begin(), c.offsets.end() - 1);
+      for (auto& o : off) o += b0;
+      f(DatasetSlice{ds_offsets(c.name), H5T_NATIVE_UINT64, &kScalar, sizeof(uint64_t), base, off.data(), c.rows()});
+    } else {
+      f(DatasetSlice{c.name, native_type(c.dtype), &c.inner, c.row_bytes(), base, c.data.data(), c.rows()});
+    }
+  }
+}
+
 }  // namespace
 
 Extent extent_of(const Table& t) {
@@ -166,47 +199,27 @@ void create_table(hid_t file, const Table& schema, const Extent& total, const Wr
 
 void write_rows(hid_t file, const Table& slice, int64_t base, const std::vector<uint64_t>& byte_base, const Access* a) {
   Handle g = open_group(file, slice.name);
-  for (size_t i = 0; i < slice.columns.size(); ++i) {
-    const Column& c = slice.columns[i];
-    const int64_t n = c.rows();
-    if (c.is_string()) {
-      Handle db = dataset(g.get(), ds_bytes(c.name));
-      write_block(db.get(), H5T_NATIVE_UINT8, static_cast<int64_t>(byte_base.at(i)), static_cast<int64_t>(c.bytes.size()),
-                  {}, c.bytes.data(), a, slice.name + "/" + ds_bytes(c.name));
-      std::vector<uint64_t> off(c.offsets.begin(), c.offsets.end() - 1);
-      for (auto& o : off) o += byte_base[i];
-      Handle dof = dataset(g.get(), ds_offsets(c.name));
-      write_block(dof.get(), H5T_NATIVE_UINT64, base, n, {}, off.data(), a, slice.name + "/" + ds_offsets(c.name));
-    } else {
-      Handle d = dataset(g.get(), c.name);
-      write_block(d.get(), native_type(c.dtype), base, n, c.inner, c.data.data(), a, slice.name + "/" + c.name);
-    }
-  }
+  each_dataset_slice(slice, base, byte_base, [&](const DatasetSlice& s) {
+    Handle d = dataset(g.get(), s.name);
+    write_block(d.get(), s.mtype, s.at, s.n, *s.inner, s.data, a, slice.name + "/" + s.name);
+  });
 }
 
 ChunkAlignedWriter::ChunkAlignedWriter(hid_t file, const Table& schema, const Access* a) : a_(a) {
   Handle g = open_group(file, schema.name);
-  auto add = [&](const std::string& name, hid_t mtype, const std::vector<int64_t>& inner, size_t elem_bytes) {
+  each_dataset_slice(schema, 0, std::vector<uint64_t>(schema.columns.size(), 0), [&](const DatasetSlice& s) {
     Dataset ds;
-    ds.d = dataset(g.get(), name);
-    ds.what = schema.name + "/" + name;
-    ds.mtype = mtype;
-    ds.inner = inner;
-    ds.elem_bytes = elem_bytes;
+    ds.d = dataset(g.get(), s.name);
+    ds.what = schema.name + "/" + s.name;
+    ds.mtype = s.mtype;
+    ds.inner = *s.inner;
+    ds.elem_bytes = s.elem_bytes;
     Handle dcpl(BECAUSE_H5(H5Dget_create_plist(ds.d.get())));
     hsize_t dims[8] = {0};
     if (H5Pget_layout(dcpl.get()) == H5D_CHUNKED && H5Pget_chunk(dcpl.get(), 8, dims) >= 1)
       ds.chunk = std::max<int64_t>(1, static_cast<int64_t>(dims[0]));
     sets_.push_back(std::move(ds));
-  };
-  for (const Column& c : schema.columns) {
-    if (c.is_string()) {
-      add(ds_bytes(c.name), H5T_NATIVE_UINT8, {}, 1);
-      add(ds_offsets(c.name), H5T_NATIVE_UINT64, {}, sizeof(uint64_t));
-    } else {
-      add(c.name, native_type(c.dtype), c.inner, c.row_bytes());
-    }
-  }
+  });
 }
 
 void ChunkAlignedWriter::put(Dataset& ds, int64_t at, const char* p, int64_t n) {
@@ -215,47 +228,35 @@ void ChunkAlignedWriter::put(Dataset& ds, int64_t at, const char* p, int64_t n) 
                      std::to_string(ds.next) + ")");
   ds.next = at + n;
   const int64_t held = static_cast<int64_t>(ds.held.size() / ds.elem_bytes);
-  if (held == 0) ds.start = at;
-  const int64_t end = ds.start + held + n;
-  const int64_t cut = end / ds.chunk * ds.chunk;  // last chunk boundary reached
-  if (cut <= ds.start) {  // still inside the first chunk: hold everything
+  const int64_t start = at - held;  // global element index of held[0]
+  const int64_t cut = (at + n) / ds.chunk * ds.chunk;  // last chunk boundary reached
+  if (cut <= start) {  // still inside the first chunk: hold everything
     ds.held.insert(ds.held.end(), p, p + n * static_cast<int64_t>(ds.elem_bytes));
     if (a_ && a_->dxpl.valid()) write_block(ds.d.get(), ds.mtype, 0, 0, ds.inner, nullptr, a_, ds.what);  // collective
     return;
   }
-  const int64_t from_new = cut - ds.start - held;  // elements of p written now
+  const int64_t from_new = cut - at;  // elements of p written now
   const char* src = p;
   if (held > 0) {
     ds.held.insert(ds.held.end(), p, p + from_new * static_cast<int64_t>(ds.elem_bytes));
     src = ds.held.data();
   }
-  write_block(ds.d.get(), ds.mtype, ds.start, cut - ds.start, ds.inner, src, a_, ds.what);
+  write_block(ds.d.get(), ds.mtype, start, cut - start, ds.inner, src, a_, ds.what);
   ds.held.assign(p + from_new * static_cast<int64_t>(ds.elem_bytes), p + n * static_cast<int64_t>(ds.elem_bytes));
-  ds.start = cut;
 }
 
 void ChunkAlignedWriter::write(const Table& slice, int64_t base, const std::vector<uint64_t>& byte_base) {
   size_t k = 0;
-  std::vector<uint64_t> off;
-  for (size_t i = 0; i < slice.columns.size(); ++i) {
-    const Column& c = slice.columns[i];
-    const int64_t n = c.rows();
-    if (c.is_string()) {
-      put(sets_.at(k++), static_cast<int64_t>(byte_base.at(i)), c.bytes.data(), static_cast<int64_t>(c.bytes.size()));
-      off.assign(c.offsets.begin(), c.offsets.end() - 1);
-      for (auto& o : off) o += byte_base[i];
-      put(sets_.at(k++), base, reinterpret_cast<const char*>(off.data()), n);
-    } else {
-      put(sets_.at(k++), base, c.data.data(), n);
-    }
-  }
+  each_dataset_slice(slice, base, byte_base, [&](const DatasetSlice& s) {
+    put(sets_.at(k++), s.at, static_cast<const char*>(s.data), s.n);
+  });
 }
 
 void ChunkAlignedWriter::finish() {
   for (Dataset& ds : sets_) {
     const int64_t held = static_cast<int64_t>(ds.held.size() / ds.elem_bytes);
     if (held > 0 || (a_ && a_->dxpl.valid()))
-      write_block(ds.d.get(), ds.mtype, ds.start, held, ds.inner, ds.held.data(), a_, ds.what);
+      write_block(ds.d.get(), ds.mtype, std::max<int64_t>(ds.next, 0) - held, held, ds.inner, ds.held.data(), a_, ds.what);
     ds.held.clear();
     ds.held.shrink_to_fit();
   }
