@@ -87,12 +87,20 @@ class ShardWriter {
   std::exception_ptr publish_error_;
   std::atomic<bool> publish_failed_{false};  // publish_error_ is set (read before joining)
 
+  // What a written segment leaves to free: its chunks and the columns built from them.
+  struct Spent {
+    std::vector<ShardChunk> chunks;
+    std::vector<Table> tables;
+  };
   // Writes the pending chunks as a segment and hands it to the background (publish_async).
   void start_commit();
-  // Writes the pending chunks to a temporary segment; returns its ledger lines and file name.
-  void write_segment(std::string& tmp, std::string& final_path, std::string& lines, std::vector<int64_t>& ids);
-  // Starts publishing a written segment on the background thread (after wait_published()).
-  void publish_async(std::string tmp, std::string final_path, std::string lines, std::vector<int64_t> ids);
+  // Writes the pending chunks to a temporary segment; returns its ledger lines and file names,
+  // and moves the chunks and columns to `spent`.
+  void write_segment(std::string& tmp, std::string& final_path, std::string& lines, std::vector<int64_t>& ids,
+                     Spent& spent);
+  // Starts publishing a written segment on the background thread (after wait_published()): fsync,
+  // rename, ledger lines; then frees `spent`.
+  void publish_async(std::string tmp, std::string final_path, std::string lines, std::vector<int64_t> ids, Spent spent);
   // Waits for the background publication; its chunks join committed_, its error is rethrown.
   void wait_published();
 };
