@@ -36,121 +36,107 @@ inline uint8_t ChrfDenseGrams::id_of(char32_t c) const {
   return 0;
 }
 
-inline ChrfDenseGrams::Slot* ChrfDenseGrams::find(uint64_t key) {
-  for (uint64_t i = (key * 0x9E3779B97F4A7C15ULL) >> shift_;; i = (i + 1) & mask_) {
-    Slot& s = slots_[i];
-    if (s.key == key) return &s;
-    if (s.key == 0) return nullptr;
-  }
-}
-
-inline ChrfDenseGrams::Slot* ChrfDenseGrams::insert(uint64_t key) {
-  for (uint64_t i = (key * 0x9E3779B97F4A7C15ULL) >> shift_;; i = (i + 1) & mask_) {
-    Slot& s = slots_[i];
-    if (s.key == key) return &s;
-    if (s.key == 0) {
-      s.key = key;
-      filled_.push_back(static_cast<uint32_t>(i));
-      return &s;
-    }
-  }
-}
-
 bool ChrfDenseGrams::build(const std::u32string& ref) {
-  // Forget the previous reference: its alphabet, its counts, its slots.
+  // Forget the previous reference: its alphabet and its sets.
   for (const char32_t c : ascii_set_) ascii_[c] = 0;
   ascii_set_.clear();
   other_.clear();
-  count1_.fill(0);
-  if (count2_.empty()) {
-    count2_.assign(64 * 64, 0);
-    used2_.assign(64 * 64, 0);
-  }
-  for (const uint16_t k : keys2_) count2_[k] = 0;
-  keys2_.clear();
-  for (const uint32_t i : filled_) slots_[i] = Slot{};
-  filled_.clear();
-
-  int n_ids = 0;
-  for (const char32_t c : ref) {
-    if (id_of(c) != 0) continue;
-    if (++n_ids > kMaxIds) return false;
-    if (c < 128) {
-      ascii_[c] = static_cast<uint8_t>(n_ids);
-      ascii_set_.push_back(c);
-    } else {
-      other_.emplace_back(c, static_cast<uint8_t>(n_ids));
-    }
-  }
-  // The table holds orders 3..6: at most 4 keys per position, at most half full.
-  size_t cap = 64;
-  int bits = 6;
-  while (cap < 2 * 4 * ref.size()) {
-    cap *= 2;
-    ++bits;
-  }
-  if (slots_.size() < cap) slots_.resize(cap);  // entries beyond the old size are empty
-  mask_ = cap - 1;
-  shift_ = 64 - bits;
-  ids_.resize(ref.size());
-  for (size_t i = 0; i < ref.size(); ++i) ids_[i] = id_of(ref[i]);
+  for (size_t k = 0; k < ChrfState::kOrder; ++k)
+    std::fill_n(bits_.begin() + static_cast<ptrdiff_t>((k * 64 + 1) * words_), static_cast<size_t>(n_ids_) * words_, 0);
+  n_ids_ = 0;
+  len_ = 0;
+  words_ = 0;
   const size_t len = ref.size();
-  for (size_t i = 0; i < len; ++i) {
-    const uint64_t a = ids_[i];
-    ++count1_[a];
-    if (i + 1 >= len) break;
-    uint64_t key = (a << 6) | ids_[i + 1];
-    if (count2_[key]++ == 0) keys2_.push_back(static_cast<uint16_t>(key));
-    for (size_t k = 2; k < ChrfState::kOrder && i + k < len; ++k) {
-      key = (key << 6) | ids_[i + k];
-      ++insert(key)->count;
+  if (len > kMaxLen) return false;
+  ids_.resize(len);
+  for (size_t j = 0; j < len; ++j) {
+    const char32_t c = ref[j];
+    uint8_t id = id_of(c);
+    if (id == 0) {
+      if (n_ids_ == kMaxIds) return false;  // no set was written yet: nothing more to forget
+      id = static_cast<uint8_t>(++n_ids_);
+      if (c < 128) {
+        ascii_[c] = id;
+        ascii_set_.push_back(c);
+      } else {
+        other_.emplace_back(c, id);
+      }
     }
+    ids_[j] = id;
   }
+  len_ = len;
+  words_ = (len + 63) / 64;
+  const size_t W = words_;
+  // Every set beyond the previous reference's ids is zero, at any word count.
+  if (bits_.size() < ChrfState::kOrder * 64 * W) bits_.resize(ChrfState::kOrder * 64 * W, 0);
+  // Shift 0: the positions of each character; shift k: those sets moved down by k positions.
+  for (size_t j = 0; j < len; ++j) bits_[ids_[j] * W + j / 64] |= 1ULL << (j % 64);
+  for (size_t k = 1; k < ChrfState::kOrder; ++k)
+    for (size_t id = 1; id <= static_cast<size_t>(n_ids_); ++id) {
+      const uint64_t* b = &bits_[id * W];
+      uint64_t* out = &bits_[(k * 64 + id) * W];
+      for (size_t w = 0; w < W; ++w) out[w] = b[w] >> k | (w + 1 < W ? b[w + 1] << (64 - k) : 0);
+    }
+  if (used_.size() < ChrfState::kOrder * len) used_.resize(ChrfState::kOrder * len);
   return true;
 }
 
+// The clipped matches of the hypothesis in ids_ against the sets of `W` words (0: words_, at run
+// time, in scratch_). Inlined into match() so that each of its builds counts with its popcount.
+template <int W>
+__attribute__((always_inline)) inline void ChrfDenseGrams::match_words(std::array<int64_t, ChrfState::kOrder>& m) {
+  const size_t nw = W > 0 ? static_cast<size_t>(W) : words_;
+  const size_t len = ids_.size();
+  const uint8_t* h = ids_.data();
+  const uint64_t* bits = bits_.data();
+  uint16_t* used = used_.data();
+  uint64_t fixed[W > 0 ? W : 1];
+  if (W == 0) scratch_.resize(nw);
+  uint64_t* s = W > 0 ? fixed : scratch_.data();
+  for (size_t i = 0; i < len; ++i) {
+    if (h[i] == 0) continue;
+    const uint64_t* b = bits + h[i] * nw;
+    for (size_t w = 0; w < nw; ++w) s[w] = b[w];
+    for (size_t k = 0; k < ChrfState::kOrder && i + k < len; ++k) {
+      if (k > 0) {
+        b = bits + (k * 64 + h[i + k]) * nw;
+        for (size_t w = 0; w < nw; ++w) s[w] &= b[w];
+      }
+      // The n-gram's count in the reference and its first position there.
+      uint64_t count = 0;
+      size_t first = 0;
+      for (size_t w = nw; w-- > 0;) {
+        count += static_cast<uint64_t>(__builtin_popcountll(s[w]));
+        if (s[w]) first = w * 64 + static_cast<size_t>(__builtin_ctzll(s[w]));
+      }
+      if (count == 0) break;  // absent, and so is every longer n-gram through it
+      uint16_t& u = used[k * len_ + first];
+      const bool ok = u < count;
+      u = static_cast<uint16_t>(u + ok);
+      m[k] += ok;
+    }
+  }
+}
+
+// Built twice where GCC can (resolved once at load): for x86-64 with the popcnt instruction,
+// which the counts use, and for the baseline, where popcount is a library call.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("popcnt", "default")))
+#endif
 std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match(const std::u32string& hyp) {
   std::array<int64_t, ChrfState::kOrder> m{};
+  if (len_ == 0) return m;
   const size_t len = hyp.size();
   ids_.resize(len);
   for (size_t i = 0; i < len; ++i) ids_[i] = id_of(hyp[i]);
-  // Each n-gram occurrence matches while its reference count is not used up. An n-gram whose
-  // prefix is absent from the reference is absent too: stop extending there.
-  for (size_t i = 0; i < len; ++i) {
-    const uint32_t a = ids_[i];
-    if (a == 0 || count1_[a] == 0) continue;
-    if (used1_[a] == 0) touched_.push_back(a);
-    if (used1_[a] < count1_[a]) {
-      ++used1_[a];
-      ++m[0];
-    }
-    if (i + 1 >= len || ids_[i + 1] == 0) continue;
-    uint64_t key = (a << 6) | ids_[i + 1];
-    if (count2_[key] == 0) continue;
-    if (used2_[key] == 0) touched_.push_back(static_cast<uint32_t>(64 + key));
-    if (used2_[key] < count2_[key]) {
-      ++used2_[key];
-      ++m[1];
-    }
-    for (size_t k = 2; k < ChrfState::kOrder && i + k < len; ++k) {
-      const uint8_t id = ids_[i + k];
-      if (id == 0) break;
-      key = (key << 6) | id;
-      Slot* s = find(key);
-      if (!s) break;
-      if (s->used == 0) touched_.push_back(static_cast<uint32_t>(64 + 4096 + (s - slots_.data())));
-      if (s->used < s->count) {
-        ++s->used;
-        ++m[k];
-      }
-    }
+  std::fill_n(used_.begin(), ChrfState::kOrder * len_, 0);
+  switch (words_) {
+    case 1: match_words<1>(m); break;
+    case 2: match_words<2>(m); break;
+    case 3: match_words<3>(m); break;
+    case 4: match_words<4>(m); break;
+    default: match_words<0>(m); break;
   }
-  for (const uint32_t t : touched_) {
-    if (t < 64) used1_[t] = 0;
-    else if (t < 64 + 4096) used2_[t - 64] = 0;
-    else slots_[t - 64 - 4096].used = 0;
-  }
-  touched_.clear();
   return m;
 }
 

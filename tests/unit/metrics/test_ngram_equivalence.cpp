@@ -202,6 +202,40 @@ TEST(NgramEquivalence, ChrfAlphabetLimit) {
   }
 }
 
+// The reference's positions are kept as bit sets of one or more 64-bit words (specialised for
+// 1 to 4 words, general up to 8; longer references take the general table): references of 0 to
+// 700 characters, over small alphabets (so n-grams repeat and the clipping counts), ASCII and
+// not, against hypotheses that share parts of them; and one of 70000 characters.
+TEST(NgramEquivalence, ChrfLongReferencesAndRepeats) {
+  std::mt19937_64 rng(31);
+  const std::u32string alphabet = U"abcde\u00e9\u03b1\u4e2dxyz";
+  auto draw = [&](size_t len, size_t distinct) {
+    std::u32string s;
+    for (size_t i = 0; i < len; ++i) s += alphabet[rng() % distinct];
+    return s;
+  };
+  ChrfRefs refs;
+  for (int seg = 0; seg < 400; ++seg) {
+    const size_t len = seg < 20 ? static_cast<size_t>(seg) : rng() % 700;
+    const std::u32string ref = draw(len, 2 + rng() % 8);
+    refs.set(&ref, 1);
+    for (int h = 0; h < 3; ++h) {
+      std::u32string hyp = draw(rng() % 300, 2 + rng() % 10);
+      if (h == 1 && !ref.empty()) hyp = ref.substr(rng() % ref.size()) + hyp + ref.substr(0, ref.size() / 3);
+      const auto want = brute_chrf(hyp, ref);
+      const auto got = refs.best_stats(hyp);
+      for (int i = 0; i < 18; ++i)
+        ASSERT_EQ(got[i], want[i]) << "segment " << seg << " (reference of " << len << ") stat " << i;
+    }
+  }
+  const std::u32string huge = draw(70000, 3);
+  refs.set(&huge, 1);
+  const std::u32string hyp = huge.substr(100, 500) + draw(200, 3);
+  const auto want = brute_chrf(hyp, huge);
+  const auto got = refs.best_stats(hyp);
+  for (int i = 0; i < 18; ++i) ASSERT_EQ(got[i], want[i]) << "reference of 70000 characters, stat " << i;
+}
+
 TEST(NgramEquivalence, ScorerReuseEqualsFreshStates) {
   // One scorer over many segments (tables reused through generation stamps) against a fresh
   // scorer per hypothesis, METEOR included.
