@@ -52,16 +52,27 @@ uint32_t MeteorScorer::stem(uint32_t w) {
   return static_cast<uint32_t>(stem_of_[w]);
 }
 
-bool MeteorScorer::is_synonym(uint32_t w, uint32_t r) {
-  if (syn_known_.size() <= w) syn_known_.resize(w + 1, false);
-  if (!syn_known_[w]) {
+namespace {
+// One of 64 bits for a word id. A word's synonym mask ORs those of its synonyms, so a reference
+// word whose bit is not in it is no synonym: most pairs are ruled out without a probe.
+inline uint64_t syn_bit(uint32_t id) { return 1ULL << ((id * 0x9E3779B97F4A7C15ULL) >> 58); }
+}  // namespace
+
+uint64_t MeteorScorer::synonym_mask(uint32_t w) {
+  if (syn_mask_.size() <= w) syn_mask_.resize(w + 1, 0);
+  if (syn_mask_[w] == 0) {
     // A set of (word, synonym) pairs: one probe per test instead of a search of the word's list.
+    uint64_t mask = syn_bit(w);
     syn_pairs_.insert(static_cast<uint64_t>(w) << 32 | w);
     for (const auto& n : wordnet_->synonyms(std::string(in_.text(w))))
-      if (n.find('_') == std::string::npos) syn_pairs_.insert(static_cast<uint64_t>(w) << 32 | in_.id(n));
-    syn_known_[w] = true;
+      if (n.find('_') == std::string::npos) {
+        const uint32_t id = in_.id(n);
+        syn_pairs_.insert(static_cast<uint64_t>(w) << 32 | id);
+        mask |= syn_bit(id);
+      }
+    syn_mask_[w] = mask;  // never 0: w's own bit is set
   }
-  return syn_pairs_.contains(static_cast<uint64_t>(w) << 32 | r);
+  return syn_mask_[w];
 }
 
 double MeteorScorer::single_ids(const std::vector<uint32_t>& ref_words, const std::vector<uint32_t>& hyp_words) {
@@ -80,14 +91,21 @@ double MeteorScorer::single_ids(const std::vector<uint32_t>& ref_words, const st
   for (auto& [i, w] : ref) w = stem(w);
   match_enums(hyp, ref, matches);  // stems; the lists now hold stems
   if (wordnet_) {
+    // (w, r) is probed only when r's bit is in w's synonym mask: the same matches in the same
+    // order, with most pairs ruled out by an AND (the probes were a quarter of METEOR's time).
+    std::vector<uint64_t>& ref_bits = ref_bits_;
+    ref_bits.resize(ref.size());
+    for (size_t j = 0; j < ref.size(); ++j) ref_bits[j] = syn_bit(ref[j].second);
     for (int i = static_cast<int>(hyp.size()) - 1; i >= 0; --i) {
+      const uint32_t w = hyp[i].second;
+      const uint64_t mask = synonym_mask(w);
       for (int j = static_cast<int>(ref.size()) - 1; j >= 0; --j) {
-        if (is_synonym(hyp[i].second, ref[j].second)) {
-          matches.emplace_back(hyp[i].first, ref[j].first);
-          hyp.erase(hyp.begin() + i);
-          ref.erase(ref.begin() + j);
-          break;
-        }
+        if ((mask & ref_bits[j]) == 0 || !syn_pairs_.contains(static_cast<uint64_t>(w) << 32 | ref[j].second)) continue;
+        matches.emplace_back(hyp[i].first, ref[j].first);
+        hyp.erase(hyp.begin() + i);
+        ref.erase(ref.begin() + j);
+        ref_bits.erase(ref_bits.begin() + j);
+        break;
       }
     }
   }

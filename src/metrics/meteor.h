@@ -42,8 +42,9 @@ class MeteorScorer {
   using Enum = std::vector<std::pair<int, uint32_t>>;
   void words(std::string_view text, std::vector<uint32_t>& out);
   uint32_t stem(uint32_t w);
-  /// Whether `r` is among the WordNet synonyms of `w` (w itself included); looks w up once.
-  bool is_synonym(uint32_t w, uint32_t r);
+  /// Looks up the WordNet synonyms of `w` once: (w, synonym) pairs go into syn_pairs_ (w itself
+  /// included); returns the OR of their syn_bit()s (never 0).
+  uint64_t synonym_mask(uint32_t w);
   double single_ids(const std::vector<uint32_t>& ref, const std::vector<uint32_t>& hyp);
 
   const WordNet* wordnet_;
@@ -51,12 +52,13 @@ class MeteorScorer {
   PorterStemmer stemmer_;
   Interner in_;
   std::vector<int64_t> stem_of_;                // word id -> stem id (-1 unknown)
-  std::vector<bool> syn_known_;                 // stem id -> its synonyms are in syn_pairs_
+  std::vector<uint64_t> syn_mask_;              // stem id -> synonym_mask() (0: not looked up yet)
   HashSet64 syn_pairs_;                         // (stem id << 32 | synonym id), itself included
   std::vector<std::vector<uint32_t>> refs_;     // prepared references
   size_t n_refs_ = 0;
   std::vector<uint32_t> hyp_words_;
   Enum hyp_, ref_;
+  std::vector<uint64_t> ref_bits_;  // syn_bit() of the reference words left for the synonym stage
   std::vector<std::pair<int, int>> matches_;
 };
 
