@@ -66,6 +66,14 @@ class BleuRefs {
   int64_t closest_length(int64_t hyp_len) const;
 
  private:
+  // References of at most PositionSets::kMaxLen tokens (all but a few) are counted by their
+  // positions, over ids local to the segment; others take the table.
+  bool use_sets_ = false;
+  PositionSets sets_;
+  std::vector<uint16_t> local_of_;     // token id -> its local id (0: in no reference)
+  std::vector<uint32_t> local_words_;  // token ids with a local id, to forget at the next set()
+  std::vector<uint16_t> local_refs_, local_hyp_;
+  std::vector<PositionSets::Span> spans_;
   NgramTable table_;  // per n-gram: its maximum count in one reference
   std::vector<int64_t> lens_;
 };

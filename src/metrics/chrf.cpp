@@ -29,7 +29,7 @@ void each_ngram(const std::u32string& s, F&& f) {
 
 // ---- ChrfDenseGrams -----------------------------------------------------------------------
 
-inline uint8_t ChrfDenseGrams::id_of(char32_t c) const {
+inline uint16_t ChrfDenseGrams::id_of(char32_t c) const {
   if (c < 128) return ascii_[c];
   for (const auto& [cp, id] : other_)
     if (cp == c) return id;
@@ -37,107 +37,36 @@ inline uint8_t ChrfDenseGrams::id_of(char32_t c) const {
 }
 
 bool ChrfDenseGrams::build(const std::u32string& ref) {
-  // Forget the previous reference: its alphabet and its sets.
+  // Forget the previous reference's alphabet.
   for (const char32_t c : ascii_set_) ascii_[c] = 0;
   ascii_set_.clear();
   other_.clear();
-  for (size_t k = 0; k < ChrfState::kOrder; ++k)
-    std::fill_n(bits_.begin() + static_cast<ptrdiff_t>((k * 64 + 1) * words_), static_cast<size_t>(n_ids_) * words_, 0);
-  n_ids_ = 0;
-  len_ = 0;
-  words_ = 0;
-  const size_t len = ref.size();
-  if (len > kMaxLen) return false;
-  ids_.resize(len);
-  for (size_t j = 0; j < len; ++j) {
+  if (ref.size() > PositionSets::kMaxLen) return false;
+  int n_ids = 0;
+  ids_.resize(ref.size());
+  for (size_t j = 0; j < ref.size(); ++j) {
     const char32_t c = ref[j];
-    uint8_t id = id_of(c);
+    uint16_t id = id_of(c);
     if (id == 0) {
-      if (n_ids_ == kMaxIds) return false;  // no set was written yet: nothing more to forget
-      id = static_cast<uint8_t>(++n_ids_);
+      if (n_ids == kMaxIds) return false;
+      id = static_cast<uint16_t>(++n_ids);
       if (c < 128) {
-        ascii_[c] = id;
+        ascii_[c] = static_cast<uint8_t>(id);
         ascii_set_.push_back(c);
       } else {
-        other_.emplace_back(c, id);
+        other_.emplace_back(c, static_cast<uint8_t>(id));
       }
     }
     ids_[j] = id;
   }
-  len_ = len;
-  words_ = (len + 63) / 64;
-  const size_t W = words_;
-  // Every set beyond the previous reference's ids is zero, at any word count.
-  if (bits_.size() < ChrfState::kOrder * 64 * W) bits_.resize(ChrfState::kOrder * 64 * W, 0);
-  // Shift 0: the positions of each character; shift k: those sets moved down by k positions.
-  for (size_t j = 0; j < len; ++j) bits_[ids_[j] * W + j / 64] |= 1ULL << (j % 64);
-  for (size_t k = 1; k < ChrfState::kOrder; ++k)
-    for (size_t id = 1; id <= static_cast<size_t>(n_ids_); ++id) {
-      const uint64_t* b = &bits_[id * W];
-      uint64_t* out = &bits_[(k * 64 + id) * W];
-      for (size_t w = 0; w < W; ++w) out[w] = b[w] >> k | (w + 1 < W ? b[w + 1] << (64 - k) : 0);
-    }
-  if (used_.size() < ChrfState::kOrder * len) used_.resize(ChrfState::kOrder * len);
-  return true;
+  const PositionSets::Span span{ids_.data(), ids_.size()};
+  return sets_.set(ChrfState::kOrder, static_cast<uint32_t>(n_ids), &span, 1);
 }
 
-// The clipped matches of the hypothesis in ids_ against the sets of `W` words (0: words_, at run
-// time, in scratch_). Inlined into match() so that each of its builds counts with its popcount.
-template <int W>
-__attribute__((always_inline)) inline void ChrfDenseGrams::match_words(std::array<int64_t, ChrfState::kOrder>& m) {
-  const size_t nw = W > 0 ? static_cast<size_t>(W) : words_;
-  const size_t len = ids_.size();
-  const uint8_t* h = ids_.data();
-  const uint64_t* bits = bits_.data();
-  uint16_t* used = used_.data();
-  uint64_t fixed[W > 0 ? W : 1];
-  if (W == 0) scratch_.resize(nw);
-  uint64_t* s = W > 0 ? fixed : scratch_.data();
-  for (size_t i = 0; i < len; ++i) {
-    if (h[i] == 0) continue;
-    const uint64_t* b = bits + h[i] * nw;
-    for (size_t w = 0; w < nw; ++w) s[w] = b[w];
-    for (size_t k = 0; k < ChrfState::kOrder && i + k < len; ++k) {
-      if (k > 0) {
-        b = bits + (k * 64 + h[i + k]) * nw;
-        for (size_t w = 0; w < nw; ++w) s[w] &= b[w];
-      }
-      // The n-gram's count in the reference and its first position there.
-      uint64_t count = 0;
-      size_t first = 0;
-      for (size_t w = nw; w-- > 0;) {
-        count += static_cast<uint64_t>(__builtin_popcountll(s[w]));
-        if (s[w]) first = w * 64 + static_cast<size_t>(__builtin_ctzll(s[w]));
-      }
-      if (count == 0) break;  // absent, and so is every longer n-gram through it
-      uint16_t& u = used[k * len_ + first];
-      const bool ok = u < count;
-      u = static_cast<uint16_t>(u + ok);
-      m[k] += ok;
-    }
-  }
-}
-
-// Built twice where GCC can (resolved once at load): for x86-64 with the popcnt instruction,
-// which the counts use, and for the baseline, where popcount is a library call.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("popcnt", "default")))
-#endif
 std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match(const std::u32string& hyp) {
-  std::array<int64_t, ChrfState::kOrder> m{};
-  if (len_ == 0) return m;
-  const size_t len = hyp.size();
-  ids_.resize(len);
-  for (size_t i = 0; i < len; ++i) ids_[i] = id_of(hyp[i]);
-  std::fill_n(used_.begin(), ChrfState::kOrder * len_, 0);
-  switch (words_) {
-    case 1: match_words<1>(m); break;
-    case 2: match_words<2>(m); break;
-    case 3: match_words<3>(m); break;
-    case 4: match_words<4>(m); break;
-    default: match_words<0>(m); break;
-  }
-  return m;
+  ids_.resize(hyp.size());
+  for (size_t i = 0; i < hyp.size(); ++i) ids_[i] = id_of(hyp[i]);
+  return sets_.match(ids_.data(), ids_.size());
 }
 
 // ---- ChrfRefs -----------------------------------------------------------------------------

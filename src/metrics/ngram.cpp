@@ -158,4 +158,115 @@ void NgramTable::add_max(uint32_t order, uint64_t hi, uint64_t lo) {
   if (++c.count > s->count) s->count = c.count;
 }
 
+// ---- PositionSets -------------------------------------------------------------------------
+
+bool PositionSets::set(int max_order, uint32_t n_ids, const Span* refs, size_t n_refs) {
+  n_refs_ = 0;
+  if (n_refs > kMaxRefs || max_order < 1 || max_order > kMaxOrder) return false;
+  size_t longest = 0;
+  for (size_t r = 0; r < n_refs; ++r) {
+    if (refs[r].len > kMaxLen) return false;
+    longest = std::max(longest, refs[r].len);
+  }
+  orders_ = max_order;
+  stride_ = static_cast<size_t>(n_ids) + 1;
+  words_ = std::max<size_t>(1, (longest + 63) / 64);
+  n_refs_ = n_refs;
+  const size_t W = words_;
+  bits_.assign(n_refs * static_cast<size_t>(orders_) * stride_ * W, 0);
+  lens_.resize(n_refs);
+  used_at_.resize(n_refs);
+  size_t used = 0;
+  for (size_t r = 0; r < n_refs; ++r) {
+    const size_t len = refs[r].len;
+    lens_[r] = len;
+    used_at_[r] = used;
+    used += static_cast<size_t>(orders_) * len;
+    // Shift 0: the positions of each symbol; shift k: those sets moved down by k positions.
+    uint64_t* base = &bits_[r * static_cast<size_t>(orders_) * stride_ * W];
+    for (size_t j = 0; j < len; ++j) base[refs[r].ids[j] * W + j / 64] |= 1ULL << (j % 64);
+    for (size_t k = 1; k < static_cast<size_t>(orders_); ++k)
+      for (size_t id = 1; id < stride_; ++id) {
+        const uint64_t* b = base + id * W;
+        uint64_t* out = base + (k * stride_ + id) * W;
+        for (size_t w = 0; w < W; ++w) out[w] = b[w] >> k | (w + 1 < W ? b[w + 1] << (64 - k) : 0);
+      }
+  }
+  used_.resize(used);
+  cur_.resize(n_refs * W);
+  return true;
+}
+
+// Inlined into match() so that each of its builds counts with its own popcount. W: words per set
+// (0: words_, at run time); kOne: a single reference (its sets in registers, no maximum).
+template <int W, bool kOne>
+__attribute__((always_inline)) inline void PositionSets::match_words(const uint16_t* h, size_t len,
+                                                                     std::array<int64_t, kMaxOrder>& m) {
+  const size_t nw = W > 0 ? static_cast<size_t>(W) : words_;
+  const size_t orders = static_cast<size_t>(orders_), per_ref = orders * stride_ * nw;
+  const size_t n_refs = kOne ? 1 : n_refs_;
+  const uint64_t* bits = bits_.data();
+  uint16_t* used = used_.data();
+  uint64_t local[W > 0 && kOne ? W : 1];
+  uint64_t* cur = W > 0 && kOne ? local : cur_.data();
+  for (size_t i = 0; i < len; ++i) {
+    if (h[i] == 0) continue;
+    for (size_t k = 0; k < orders && i + k < len; ++k) {
+      // Per reference, the positions of the n-gram; its largest count, and where it first occurs.
+      uint64_t count = 0;
+      size_t first = 0;
+      for (size_t r = 0; r < n_refs; ++r) {
+        uint64_t* s = cur + r * nw;
+        const uint64_t* b = bits + r * per_ref + (k * stride_ + h[i + k]) * nw;
+        uint64_t c = 0;
+        size_t pos = 0;
+        for (size_t w = nw; w-- > 0;) {
+          s[w] = k == 0 ? b[w] : s[w] & b[w];
+          c += static_cast<uint64_t>(__builtin_popcountll(s[w]));
+          if (s[w]) pos = w * 64 + static_cast<size_t>(__builtin_ctzll(s[w]));
+        }
+        if (kOne) {
+          count = c;
+          first = k * lens_[0] + pos;
+        } else {
+          if (count == 0 && c > 0) first = used_at_[r] + k * lens_[r] + pos;
+          count = std::max(count, c);
+        }
+      }
+      if (count == 0) break;  // in no reference, and neither is any longer n-gram through it
+      uint16_t& u = used[first];
+      const bool ok = u < count;
+      u = static_cast<uint16_t>(u + ok);
+      m[k] += ok;
+    }
+  }
+}
+
+// Built twice where GCC can (resolved once at load): for x86-64 with the popcnt instruction,
+// which the counts use, and for the baseline, where popcount is a library call.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("popcnt", "default")))
+#endif
+std::array<int64_t, PositionSets::kMaxOrder> PositionSets::match(const uint16_t* hyp, size_t len) {
+  std::array<int64_t, kMaxOrder> m{};
+  if (n_refs_ == 0) return m;
+  std::fill(used_.begin(), used_.end(), 0);
+  if (n_refs_ == 1) {
+    switch (words_) {
+      case 1: match_words<1, true>(hyp, len, m); break;
+      case 2: match_words<2, true>(hyp, len, m); break;
+      case 3: match_words<3, true>(hyp, len, m); break;
+      case 4: match_words<4, true>(hyp, len, m); break;
+      default: match_words<0, true>(hyp, len, m); break;
+    }
+  } else {
+    switch (words_) {
+      case 1: match_words<1, false>(hyp, len, m); break;
+      case 2: match_words<2, false>(hyp, len, m); break;
+      default: match_words<0, false>(hyp, len, m); break;
+    }
+  }
+  return m;
+}
+
 }  // namespace because::metrics

@@ -2,6 +2,7 @@
 // table of exact n-gram keys that yields clipped matches without sorting or allocating.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -78,6 +79,47 @@ class HashSet64 {
   std::vector<uint64_t> slots_;
   size_t n_ = 0;
   bool has_zero_ = false;
+};
+
+/// Clipped n-gram matches against one or more references by bit sets of their positions. Symbols
+/// are dense ids 1..n_ids (the caller maps characters or tokens to them; 0 is a symbol of no
+/// reference). For each reference, symbol c and shift k < max_order, a set holds the positions j
+/// with ref[j + k] == c; the positions where the hypothesis n-gram at i occurs are the AND of n
+/// such sets, taken order after order. Their count is the n-gram's count in that reference, the
+/// maximum over references its clipping count, and the first position in the first reference
+/// that has it names the n-gram, indexing how many of its occurrences the hypothesis has used:
+/// no n-gram is hashed or compared.
+///
+/// This replaced hash tables of the references' n-grams probed once per order and hypothesis
+/// position, whose unpredictable branches cost more than ANDing the one or two 64-bit words of
+/// a sentence's positions (chrF: 0.8 us per hypothesis instead of 1.9 us).
+class PositionSets {
+ public:
+  static constexpr int kMaxOrder = 6;
+  static constexpr size_t kMaxLen = 512;  ///< symbols of a reference: sets of at most 8 words
+  static constexpr size_t kMaxRefs = 16;
+  struct Span {
+    const uint16_t* ids;
+    size_t len;
+  };
+  /// Takes the references (kept as sets; the spans may go). False, and nothing usable, when
+  /// there are more than kMaxRefs or one is longer than kMaxLen.
+  bool set(int max_order, uint32_t n_ids, const Span* refs, size_t n_refs);
+  /// Per order 1..max_order: the sum over the distinct n-grams of `hyp` of min(their count in
+  /// `hyp`, their largest count in one reference).
+  std::array<int64_t, kMaxOrder> match(const uint16_t* hyp, size_t len);
+
+ private:
+  template <int W, bool kOne>
+  void match_words(const uint16_t* hyp, size_t len, std::array<int64_t, kMaxOrder>& m);
+  int orders_ = 0;
+  size_t stride_ = 0;  // n_ids + 1: sets per reference and shift
+  size_t words_ = 0;   // per set: the longest reference's, in 64-bit words
+  size_t n_refs_ = 0;
+  std::vector<size_t> lens_, used_at_;  // per reference: length, offset of its used_ counts
+  std::vector<uint64_t> bits_;          // [((ref * orders_ + shift) * stride_ + id) * words_ + word]
+  std::vector<uint16_t> used_;          // [used_at_[ref] + (order - 1) * len + first position]
+  std::vector<uint64_t> cur_;           // the current sets, one per reference
 };
 
 /// Counts of n-grams, each an order and an exact 128-bit key, for one reference (add) or the

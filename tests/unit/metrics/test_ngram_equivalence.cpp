@@ -236,6 +236,46 @@ TEST(NgramEquivalence, ChrfLongReferencesAndRepeats) {
   for (int i = 0; i < 18; ++i) ASSERT_EQ(got[i], want[i]) << "reference of 70000 characters, stat " << i;
 }
 
+// BLEU references are counted by PositionSets up to 16 references of 512 tokens, by the table
+// beyond: 1 to 3 references of 1 to 700 tokens and now and then 17 short ones, over a small
+// vocabulary (repeats everywhere), one BleuRefs reused throughout, against brute force.
+TEST(NgramEquivalence, BleuLongReferencesAndRepeats) {
+  std::mt19937_64 rng(37);
+  const char* vocab[] = {"a", "b", "c", "d", "e", "f"};
+  auto draw = [&](size_t len, size_t distinct) {
+    Toks t;
+    for (size_t i = 0; i < len; ++i) t.push_back(vocab[rng() % distinct]);
+    return t;
+  };
+  Interner in;
+  auto ids = [&](const Toks& t) {
+    std::vector<uint32_t> v;
+    for (const auto& w : t) v.push_back(in.id(w));
+    return v;
+  };
+  BleuRefs refs;
+  for (int seg = 0; seg < 100; ++seg) {
+    const size_t n_refs = seg % 25 == 0 ? 17 : 1 + rng() % 3;
+    // Mostly sentences; every tenth segment references of 5-8 words of positions, or over 512.
+    const size_t max_len = n_refs > 3 ? 20 : seg % 10 == 3 ? 700 : seg % 10 == 6 ? 512 : 120;
+    std::vector<Toks> rt;
+    for (size_t r = 0; r < n_refs; ++r) rt.push_back(draw(max_len - rng() % (max_len > 120 ? 190 : max_len), 2 + rng() % 5));
+    std::vector<std::vector<uint32_t>> ri;
+    for (const auto& t : rt) ri.push_back(ids(t));
+    refs.set(ri.data(), ri.size());
+    for (int h = 0; h < 3; ++h) {
+      Toks hyp = draw(rng() % 60, 2 + rng() % 5);
+      if (h == 1 && !rt[0].empty()) {
+        const size_t from = rng() % rt[0].size();
+        hyp.insert(hyp.end(), rt[0].begin() + static_cast<long>(from), rt[0].begin() + static_cast<long>(std::min(rt[0].size(), from + 40)));
+      }
+      const auto want = brute_bleu(hyp, rt);
+      const auto got = refs.clipped_matches(ids(hyp));
+      for (int n = 0; n < 4; ++n) ASSERT_EQ(got[n], want[n]) << "segment " << seg << " order " << n + 1;
+    }
+  }
+}
+
 TEST(NgramEquivalence, ScorerReuseEqualsFreshStates) {
   // One scorer over many segments (tables reused through generation stamps) against a fresh
   // scorer per hypothesis, METEOR included.
