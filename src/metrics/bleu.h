@@ -66,8 +66,8 @@ class BleuRefs {
   int64_t closest_length(int64_t hyp_len) const;
 
  private:
-  // References of at most PositionSets::kMaxLen tokens (all but a few) are counted by their
-  // positions, over ids local to the segment; others take the table.
+  // References that PositionSets takes (sentences; see its limits) are counted by their
+  // positions, over token ids local to the segment; others take the table.
   bool use_sets_ = false;
   PositionSets sets_;
   std::vector<uint16_t> local_of_;     // token id -> its local id (0: in no reference)

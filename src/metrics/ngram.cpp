@@ -168,11 +168,14 @@ bool PositionSets::set(int max_order, uint32_t n_ids, const Span* refs, size_t n
     if (refs[r].len > kMaxLen) return false;
     longest = std::max(longest, refs[r].len);
   }
+  // The sets take n_refs * max_order * (n_ids + 1) * words 64-bit words, cleared per call: many
+  // long references with large vocabularies take the table instead.
+  const size_t W = std::max<size_t>(1, (longest + 63) / 64);
+  if (n_refs * static_cast<size_t>(max_order) * (static_cast<size_t>(n_ids) + 1) * W > kMaxWords) return false;
   orders_ = max_order;
   stride_ = static_cast<size_t>(n_ids) + 1;
-  words_ = std::max<size_t>(1, (longest + 63) / 64);
+  words_ = W;
   n_refs_ = n_refs;
-  const size_t W = words_;
   bits_.assign(n_refs * static_cast<size_t>(orders_) * stride_ * W, 0);
   lens_.resize(n_refs);
   used_at_.resize(n_refs);

@@ -98,12 +98,13 @@ class PositionSets {
   static constexpr int kMaxOrder = 6;
   static constexpr size_t kMaxLen = 512;  ///< symbols of a reference: sets of at most 8 words
   static constexpr size_t kMaxRefs = 16;
+  static constexpr size_t kMaxWords = size_t{1} << 16;  ///< of all sets (512 KiB)
   struct Span {
     const uint16_t* ids;
     size_t len;
   };
   /// Takes the references (kept as sets; the spans may go). False, and nothing usable, when
-  /// there are more than kMaxRefs or one is longer than kMaxLen.
+  /// there are more than kMaxRefs, one is longer than kMaxLen or the sets would pass kMaxWords.
   bool set(int max_order, uint32_t n_ids, const Span* refs, size_t n_refs);
   /// Per order 1..max_order: the sum over the distinct n-grams of `hyp` of min(their count in
   /// `hyp`, their largest count in one reference).

@@ -236,9 +236,10 @@ TEST(NgramEquivalence, ChrfLongReferencesAndRepeats) {
   for (int i = 0; i < 18; ++i) ASSERT_EQ(got[i], want[i]) << "reference of 70000 characters, stat " << i;
 }
 
-// BLEU references are counted by PositionSets up to 16 references of 512 tokens, by the table
-// beyond: 1 to 3 references of 1 to 700 tokens and now and then 17 short ones, over a small
-// vocabulary (repeats everywhere), one BleuRefs reused throughout, against brute force.
+// BLEU references are counted by PositionSets up to 16 references of 512 tokens (and 512 KiB
+// of sets), by the table beyond: 1 to 3 references of 1 to 700 tokens and now and then 17 short
+// ones, over a small vocabulary (repeats everywhere), then 10 references of 500 tokens over a
+// large one (too many sets), one BleuRefs reused throughout, against brute force.
 TEST(NgramEquivalence, BleuLongReferencesAndRepeats) {
   std::mt19937_64 rng(37);
   const char* vocab[] = {"a", "b", "c", "d", "e", "f"};
@@ -274,6 +275,17 @@ TEST(NgramEquivalence, BleuLongReferencesAndRepeats) {
       for (int n = 0; n < 4; ++n) ASSERT_EQ(got[n], want[n]) << "segment " << seg << " order " << n + 1;
     }
   }
+  std::vector<Toks> rt(10);
+  for (auto& t : rt)
+    for (int i = 0; i < 500; ++i) t.push_back("w" + std::to_string(rng() % 3000));
+  std::vector<std::vector<uint32_t>> ri;
+  for (const auto& t : rt) ri.push_back(ids(t));
+  refs.set(ri.data(), ri.size());
+  Toks hyp(rt[3].begin() + 100, rt[3].begin() + 110);
+  hyp.insert(hyp.end(), rt[7].begin(), rt[7].begin() + 10);
+  const auto want = brute_bleu(hyp, rt);
+  const auto got = refs.clipped_matches(ids(hyp));
+  for (int n = 0; n < 4; ++n) ASSERT_EQ(got[n], want[n]) << "10 references of 500 tokens, order " << n + 1;
 }
 
 TEST(NgramEquivalence, ScorerReuseEqualsFreshStates) {
