@@ -96,7 +96,7 @@ double MeteorScorer::single_ids(const std::vector<uint32_t>& ref_words, const st
     std::vector<uint64_t>& ref_bits = ref_bits_;
     ref_bits.resize(ref.size());
     for (size_t j = 0; j < ref.size(); ++j) ref_bits[j] = syn_bit(ref[j].second);
-    for (int i = static_cast<int>(hyp.size()) - 1; i >= 0; --i) {
+    for (int i = static_cast<int>(hyp.size()) - 1; i >= 0 && !ref.empty(); --i) {
       const uint32_t w = hyp[i].second;
       const uint64_t mask = synonym_mask(w);
       for (int j = static_cast<int>(ref.size()) - 1; j >= 0; --j) {
