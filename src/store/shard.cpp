@@ -267,11 +267,7 @@ void ShardWriter::commit() {
 
 void ShardWriter::start_commit() {
   // This segment is written while the last one may still be on its way to the disk.
-  std::string tmp, final_path, lines;
-  std::vector<int64_t> ids;
-  Spent spent;
-  write_segment(tmp, final_path, lines, ids, spent);
-  publish_async(std::move(tmp), std::move(final_path), std::move(lines), std::move(ids), std::move(spent));
+  publish_async(write_segment());
 }
 
 namespace {
@@ -286,21 +282,19 @@ void publish(const std::string& tmp, const std::string& final_path, const std::s
 
 }  // namespace
 
-void ShardWriter::publish_async(std::string tmp, std::string final_path, std::string lines, std::vector<int64_t> ids,
-                                Spent spent) {
+void ShardWriter::publish_async(WrittenSegment seg) {
   wait_published();  // ledger lines in segment order; one segment in flight
-  publishing_ = std::move(ids);
-  publisher_ = std::thread([this, tmp = std::move(tmp), final_path = std::move(final_path), lines = std::move(lines),
-                            spent = std::move(spent)]() mutable {
+  publishing_ = std::move(seg.ids);
+  publisher_ = std::thread([this, seg = std::move(seg)]() mutable {
     try {
-      publish(tmp, final_path, dir_, lines);
+      publish(seg.tmp, seg.final_path, dir_, seg.lines);
     } catch (...) {
       publish_error_ = std::current_exception();
       publish_failed_.store(true);
     }
     // The written rows are freed here too, off the writer's thread: millions of strings, about
     // a sixth of the samples of a 1M-instance shard write when append() freed them.
-    spent = Spent{};
+    seg = WrittenSegment{};
   });
 }
 
@@ -320,8 +314,7 @@ void ShardWriter::wait_published() {
   publishing_.clear();
 }
 
-void ShardWriter::write_segment(std::string& tmp_out, std::string& final_out, std::string& lines_out,
-                                std::vector<int64_t>& ids_out, Spent& spent) {
+ShardWriter::WrittenSegment ShardWriter::write_segment() {
   const int L = static_cast<int>(o_.labels.size());
   Table inst = instances_table(L);
   Table expl = explanations_table();
@@ -456,23 +449,21 @@ void ShardWriter::write_segment(std::string& tmp_out, std::string& final_out, st
     h5::flush(f);
     f.close();
   }
-  std::string lines;
-  std::vector<int64_t> ids;
+  WrittenSegment seg;
+  seg.tmp = tmp;
+  seg.final_path = final_path;
   for (auto& e : entries) {
     e.segment = name;
-    lines += ledger_line(e);
-    ids.push_back(e.chunk);
+    seg.lines += ledger_line(e);
+    seg.ids.push_back(e.chunk);
   }
   log::debug("shard ", dir_, ": wrote ", entries.size(), " chunks to ", name);
   ++next_segment_;
-  spent.chunks = std::move(pending_);
+  seg.chunks = std::move(pending_);
   pending_.clear();
   pending_rows_ = 0;
-  for (Table* t : {&inst, &expl, &judg, &chunks}) spent.tables.push_back(std::move(*t));
-  tmp_out = tmp;
-  final_out = final_path;
-  lines_out = std::move(lines);
-  ids_out = std::move(ids);
+  for (Table* t : {&inst, &expl, &judg, &chunks}) seg.tables.push_back(std::move(*t));
+  return seg;
 }
 
 }  // namespace because::store

@@ -87,20 +87,21 @@ class ShardWriter {
   std::exception_ptr publish_error_;
   std::atomic<bool> publish_failed_{false};  // publish_error_ is set (read before joining)
 
-  // What a written segment leaves to free: its chunks and the columns built from them.
-  struct Spent {
+  // A segment written to its temporary name, for the background thread to publish: its file
+  // names and ledger lines, and the chunks and columns it was written from (freed there too).
+  struct WrittenSegment {
+    std::string tmp, final_path, lines;
+    std::vector<int64_t> ids;  // its chunks
     std::vector<ShardChunk> chunks;
     std::vector<Table> tables;
   };
   // Writes the pending chunks as a segment and hands it to the background (publish_async).
   void start_commit();
-  // Writes the pending chunks to a temporary segment; returns its ledger lines and file names,
-  // and moves the chunks and columns to `spent`.
-  void write_segment(std::string& tmp, std::string& final_path, std::string& lines, std::vector<int64_t>& ids,
-                     Spent& spent);
+  // Writes the pending chunks to a temporary segment, moving them out of pending_.
+  WrittenSegment write_segment();
   // Starts publishing a written segment on the background thread (after wait_published()): fsync,
-  // rename, ledger lines; then frees `spent`.
-  void publish_async(std::string tmp, std::string final_path, std::string lines, std::vector<int64_t> ids, Spent spent);
+  // rename, ledger lines; then frees its chunks and columns.
+  void publish_async(WrittenSegment seg);
   // Waits for the background publication; its chunks join committed_, its error is rethrown.
   void wait_published();
 };
