@@ -1,5 +1,6 @@
-// Working memory the NLG metrics share: token interning (strings to dense ids) and a counting
-// table of exact n-gram keys that yields clipped matches without sorting or allocating.
+// Working memory the NLG metrics share: token interning (strings to dense ids), and clipped
+// n-gram matches without sorting or allocating: bit sets of reference positions (PositionSets)
+// for sentences, a counting table of exact n-gram keys (NgramTable) for anything longer.
 #pragma once
 
 #include <array>
