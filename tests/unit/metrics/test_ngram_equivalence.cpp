@@ -1,6 +1,7 @@
 // The NLG metrics count n-grams with bit sets of reference positions and hash tables, reused
-// across segments (PositionSets, NgramTable, Interner, NlgScorer). These tests check them against brute-force counting with std::map over many
-// random segments that share one scorer: repeated n-grams, several references, empty texts,
+// across segments (PositionSets, NgramTable, Interner, NlgScorer). These tests check them
+// against brute-force counting with std::map over many random segments that share one scorer:
+// repeated n-grams, several references, empty texts,
 // punctuation, digits and non-ASCII text (including a non-breaking space, which Python's
 // split() treats as whitespace).
 #include <gtest/gtest.h>
