@@ -3,6 +3,7 @@
 #include "mpi/reduce_store.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -136,16 +137,36 @@ void merge_local(Local& L, Local& o) {
   L.missing_probs += o.missing_probs;
 }
 
-// The state of `parts` (the group key) in `m`, created from `args` when new; `buf` holds the key
-// so that a lookup allocates nothing.
-template <class Map, class... Args>
-typename Map::mapped_type& state_at(Map& m, std::string& buf, std::initializer_list<std::string_view> parts,
-                                    Args&&... args) {
-  join_key(buf, parts);
-  auto it = m.find(buf);
-  if (it == m.end()) it = m.try_emplace(buf, std::forward<Args>(args)...).first;
-  return it->second;
-}
+// Recently used states by key, in front of the maps: nine lookups per instance, and a string
+// hash and one compare cost less than a walk down a std::map of string keys. Map nodes stay where
+// they are when others are added; forget() must be called whenever a map is cleared.
+class StateMemo {
+ public:
+  void forget() {
+    for (auto& e : slots_) e.map = nullptr;
+  }
+  template <class Map, class... Args>
+  typename Map::mapped_type& at(Map& m, const std::string& key, Args&&... args) {
+    Slot& e = slots_[std::hash<std::string>{}(key) % kSlots];
+    if (e.map != &m || e.key != key) {
+      auto it = m.find(key);
+      if (it == m.end()) it = m.try_emplace(key, std::forward<Args>(args)...).first;
+      e.map = &m;
+      e.key = key;
+      e.state = &it->second;
+    }
+    return *static_cast<typename Map::mapped_type*>(e.state);
+  }
+
+ private:
+  static constexpr size_t kSlots = 64;
+  struct Slot {
+    const void* map = nullptr;
+    std::string key;
+    void* state = nullptr;
+  };
+  std::array<Slot, kSlots> slots_;
+};
 
 // A judgment or prediction set: the rank's block of rows, indexed by instance.
 struct ProbSet {
@@ -171,27 +192,47 @@ struct Worker {
   metrics::NlgScorer scorer;
   Local L;
   std::string key;
-  std::vector<std::string> refs;
-  std::vector<const std::vector<uint32_t>*> ref_toks, group_toks;
-  std::vector<std::vector<uint32_t>> toks;  // each explanation tokenised (13a) once, for diversity and BLEU alike
+  std::vector<std::string_view> refs;
+  std::vector<const metrics::NlgTokens*> ref_toks;
+  std::vector<const std::vector<uint32_t>*> group_toks;
+  std::vector<metrics::NlgTokens> toks;  // each explanation tokenised once, for diversity and NLG alike
   std::vector<Group> groups;
+  std::vector<double> human, model;  // one item's label distributions
+  StateMemo memo;
 };
+
+// The state of `parts` (the group key) in `m`, created from `args` when new; w.key holds the
+// key so that a lookup allocates nothing.
+template <class Map, class... Args>
+typename Map::mapped_type& state_at(Worker& w, Map& m, std::initializer_list<std::string_view> parts, Args&&... args) {
+  join_key(w.key, parts);
+  return w.memo.at(m, w.key, std::forward<Args>(args)...);
+}
 
 // Distribution comparison and classification of one item's label probabilities.
 void add_probs(Worker& w, int n_labels, const std::string& ds, const std::string& split, const char* kind,
                const std::string& name, const float* probs, const corpus::Instance& inst) {
   Local& L = w.L;
   const int pred = argmax(probs, n_labels);
-  if (inst.gold >= 0) state_at(L.cls, w.key, {"cls", ds, split, kind, name, "gold"}, n_labels).add(inst.gold, pred);
+  if (inst.gold >= 0) state_at(w, L.cls, {"cls", ds, split, kind, name, "gold"}, n_labels).add(inst.gold, pred);
   const int major = majority(inst.label_counts);
   if (major >= 0) {
-    state_at(L.cls, w.key, {"cls", ds, split, kind, name, "majority"}, n_labels).add(major, pred);
-    const std::vector<double> model(probs, probs + n_labels);
-    const std::vector<double> human(inst.label_counts.begin(), inst.label_counts.end());
-    state_at(L.dist, w.key, {"dist", ds, split, kind, name}).add(human, model);
-    auto& pr = state_at(L.pairs, w.key, {"dist", ds, split, kind, name});
-    for (double v : metrics::normalise(human)) pr.first.push_back(v);
-    for (double v : metrics::normalise(model)) pr.second.push_back(v);
+    state_at(w, L.cls, {"cls", ds, split, kind, name, "majority"}, n_labels).add(major, pred);
+    if (inst.label_counts.size() != static_cast<size_t>(n_labels))
+      throw StoreError("instance " + inst.uid + " has " + std::to_string(inst.label_counts.size()) +
+                       " label counts but the store has " + std::to_string(n_labels) + " labels");
+    auto& model = w.model;
+    auto& human = w.human;
+    model.assign(probs, probs + n_labels);
+    human.assign(inst.label_counts.begin(), inst.label_counts.end());
+    state_at(w, L.dist, {"dist", ds, split, kind, name}).add(human.data(), model.data(), human.size());
+    auto& pr = state_at(w, L.pairs, {"dist", ds, split, kind, name});
+    // Normalised as metrics::normalise does.
+    for (auto [v, out] : {std::make_pair(&human, &pr.first), std::make_pair(&model, &pr.second)}) {
+      double sum = 0;
+      for (double x : *v) sum += x;
+      for (double x : *v) out->push_back(sum > 0 ? x / sum : x);
+    }
   }
 }
 
@@ -200,6 +241,7 @@ void add_probs(Worker& w, int n_labels, const std::string& ds, const std::string
 void score_instances(Worker& w, const store::Batch& batch, size_t i0, size_t i1, const std::vector<ProbSet>& sets,
                      int64_t block_begin, int n_labels) {
   Local& L = w.L;
+  w.memo.forget();  // the maps may have been cleared since (append_pairs, merge_local)
   const auto& ex = batch.explanations;  // ordered by instance
   size_t e = static_cast<size_t>(
       std::lower_bound(ex.begin(), ex.end(), batch.begin + static_cast<int64_t>(i0),
@@ -224,7 +266,7 @@ void score_instances(Worker& w, const store::Batch& batch, size_t i0, size_t i1,
         continue;
       }
       auto& tk = w.toks[k - e];
-      metrics::tokenize_13a_ids(x.text, w.scorer.interner(), tk);
+      w.scorer.tokenize(x.text, tk);
       if (x.source == store::kHumanSource) {
         w.refs.push_back(x.text);
         w.ref_toks.push_back(&tk);
@@ -249,14 +291,14 @@ void score_instances(Worker& w, const store::Batch& batch, size_t i0, size_t i1,
       // "guided": written for a label (explain modes label-guided and label-free); "free": no label.
       const std::string_view mode = grp.mode < 0 ? "free" : "guided";
       w.group_toks.clear();
-      for (size_t m : grp.members) w.group_toks.push_back(&w.toks[m]);
-      state_at(L.div, w.key, {"div", ds, split, grp.source, mode}).add_group_tokens(w.scorer.interner(), w.group_toks);
+      for (size_t m : grp.members) w.group_toks.push_back(&w.toks[m].bleu);
+      state_at(w, L.div, {"div", ds, split, grp.source, mode}).add_group_tokens(w.scorer.interner(), w.group_toks);
       if (grp.source == store::kHumanSource) continue;
       if (w.refs.empty()) {
         L.nlg_no_reference += static_cast<int64_t>(grp.members.size());
         continue;
       }
-      auto& st = state_at(L.nlg, w.key, {"nlg", ds, split, grp.source, mode}, w.nlg_opt);
+      auto& st = state_at(w, L.nlg, {"nlg", ds, split, grp.source, mode}, w.nlg_opt);
       if (!refs_set) {
         w.scorer.set_references(w.refs, w.ref_toks);
         refs_set = true;

@@ -10,48 +10,38 @@
 
 namespace because::metrics {
 
-std::vector<double> normalise(const std::vector<double>& v) {
+namespace {
+
+// The definitions on arrays of n values, into caller buffers: DistState::add works on the
+// stack; the vector functions below are the same code, so both give the same bits.
+void normalise_to(const double* v, size_t n, double* out) {
   double s = 0;
-  for (double x : v) s += x;
-  std::vector<double> out(v);
+  for (size_t i = 0; i < n; ++i) s += v[i];
+  for (size_t i = 0; i < n; ++i) out[i] = v[i];
   if (s > 0)
-    for (double& x : out) x /= s;
-  return out;
+    for (size_t i = 0; i < n; ++i) out[i] /= s;
 }
 
-std::vector<double> clip_normalise(const std::vector<double>& v_in) {
-  const std::vector<double> v = normalise(v_in);  // counts become probabilities first
-  std::vector<double> out(v.size());
+// Clips an already normalised vector to [1e-10, 1] and renormalises.
+void clip_to(const double* v, size_t n, double* out) {
   double s = 0;
-  for (size_t i = 0; i < v.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     out[i] = std::min(1.0, std::max(kClipMin, v[i]));
     s += out[i];
   }
-  for (double& x : out) x /= s;
-  return out;
+  for (size_t i = 0; i < n; ++i) out[i] /= s;
 }
 
-namespace {
-void check_sizes(const std::vector<double>& a, const std::vector<double>& b) {
-  if (a.size() != b.size() || a.empty())
-    throw InputError("distributions of different or zero lengths (" + std::to_string(a.size()) + " and " +
-                     std::to_string(b.size()) + ")");
-}
-}  // namespace
-
-double kl_divergence(const std::vector<double>& human, const std::vector<double>& model) {
-  check_sizes(human, model);
-  const auto p = clip_normalise(human), q = clip_normalise(model);
+// On clipped vectors.
+double kl_of(const double* p, const double* q, size_t n) {
   double s = 0;
-  for (size_t i = 0; i < p.size(); ++i) s += p[i] * std::log(p[i] / q[i]);
+  for (size_t i = 0; i < n; ++i) s += p[i] * std::log(p[i] / q[i]);
   return s;
 }
 
-double js_distance(const std::vector<double>& human, const std::vector<double>& model) {
-  check_sizes(human, model);
-  const auto p = clip_normalise(human), q = clip_normalise(model);
+double js_of(const double* p, const double* q, size_t n) {
   double left = 0, right = 0;
-  for (size_t i = 0; i < p.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     const double m = (p[i] + q[i]) / 2.0;
     left += p[i] * std::log(p[i] / m);
     right += q[i] * std::log(q[i] / m);
@@ -60,32 +50,96 @@ double js_distance(const std::vector<double>& human, const std::vector<double>& 
   return std::sqrt(std::max(0.0, js));
 }
 
+// On normalised vectors.
+double tvd_of(const double* p, const double* q, size_t n) {
+  double s = 0;
+  for (size_t i = 0; i < n; ++i) s += std::fabs(p[i] - q[i]);
+  return 0.5 * s;
+}
+
+double entropy_of(const double* p, size_t n) {
+  double h = 0;
+  for (size_t i = 0; i < n; ++i)
+    if (p[i] > 0) h -= p[i] * std::log(p[i]);
+  return h;
+}
+
+void check_sizes(size_t a, size_t b) {
+  if (a != b || a == 0)
+    throw InputError("distributions of different or zero lengths (" + std::to_string(a) + " and " +
+                     std::to_string(b) + ")");
+}
+
+void check_sizes(const std::vector<double>& a, const std::vector<double>& b) { check_sizes(a.size(), b.size()); }
+
+}  // namespace
+
+std::vector<double> normalise(const std::vector<double>& v) {
+  std::vector<double> out(v.size());
+  normalise_to(v.data(), v.size(), out.data());
+  return out;
+}
+
+std::vector<double> clip_normalise(const std::vector<double>& v_in) {
+  const std::vector<double> v = normalise(v_in);  // counts become probabilities first
+  std::vector<double> out(v.size());
+  clip_to(v.data(), v.size(), out.data());
+  return out;
+}
+
+double kl_divergence(const std::vector<double>& human, const std::vector<double>& model) {
+  check_sizes(human, model);
+  const auto p = clip_normalise(human), q = clip_normalise(model);
+  return kl_of(p.data(), q.data(), p.size());
+}
+
+double js_distance(const std::vector<double>& human, const std::vector<double>& model) {
+  check_sizes(human, model);
+  const auto p = clip_normalise(human), q = clip_normalise(model);
+  return js_of(p.data(), q.data(), p.size());
+}
+
 double total_variation(const std::vector<double>& human, const std::vector<double>& model) {
   check_sizes(human, model);
   const auto p = normalise(human), q = normalise(model);
-  double s = 0;
-  for (size_t i = 0; i < p.size(); ++i) s += std::fabs(p[i] - q[i]);
-  return 0.5 * s;
+  return tvd_of(p.data(), q.data(), p.size());
 }
 
 double entropy(const std::vector<double>& v) {
   const auto p = normalise(v);
-  double h = 0;
-  for (double x : p)
-    if (x > 0) h -= x * std::log(x);
-  return h;
+  return entropy_of(p.data(), p.size());
 }
 
 void DistState::add(const std::vector<double>& human, const std::vector<double>& model) {
+  check_sizes(human, model);
+  add(human.data(), model.data(), human.size());
+}
+
+void DistState::add(const double* human, const double* model, size_t n) {
+  check_sizes(n, n);
   // Clipping would turn NaN into 1e-10 and report a number for a missing distribution.
-  for (const auto* v : {&human, &model})
-    for (double x : *v)
-      if (!std::isfinite(x)) throw std::invalid_argument("distribution metrics: a non-finite value (a missing distribution?)");
-  const double h = entropy(human), m = entropy(model);
+  for (size_t i = 0; i < n; ++i)
+    if (!std::isfinite(human[i]) || !std::isfinite(model[i]))
+      throw std::invalid_argument("distribution metrics: a non-finite value (a missing distribution?)");
+  // Label sets are small: working vectors on the stack, the heap beyond 16 labels.
+  constexpr size_t kSmall = 16;
+  double small[4 * kSmall];
+  std::vector<double> big;
+  double* w = small;
+  if (n > kSmall) {
+    big.resize(4 * n);
+    w = big.data();
+  }
+  double *ph = w, *pm = w + n, *ch = w + 2 * n, *cm = w + 3 * n;
+  normalise_to(human, n, ph);
+  normalise_to(model, n, pm);
+  clip_to(ph, n, ch);
+  clip_to(pm, n, cm);
+  const double h = entropy_of(ph, n), m = entropy_of(pm, n);
   ++n_;
-  s_[0] += kl_divergence(human, model);
-  s_[1] += js_distance(human, model);
-  s_[2] += total_variation(human, model);
+  s_[0] += kl_of(ch, cm, n);
+  s_[1] += js_of(ch, cm, n);
+  s_[2] += tvd_of(ph, pm, n);
   s_[3] += h;
   s_[4] += m;
   s_[5] += h * h;

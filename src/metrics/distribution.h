@@ -4,6 +4,7 @@
 // correlation of model with human entropy, and the distance correlation over all items.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -38,6 +39,8 @@ class DistState {
  public:
   /// Adds one item (vectors of the same length; probabilities or counts).
   void add(const std::vector<double>& human, const std::vector<double>& model);
+  /// The same from two arrays of n values (no allocation for up to 16 labels).
+  void add(const double* human, const double* model, size_t n);
   void merge(const DistState& o);
   [[nodiscard]] DistReport value() const;
   void pack(Packed& p) const;

@@ -138,11 +138,21 @@ void MeteorScorer::set_references(const std::vector<std::string>& references) {
   for (size_t r = 0; r < n_refs_; ++r) words(references[r], refs_[r]);
 }
 
+void MeteorScorer::set_reference_words(const std::vector<uint32_t>* const* refs, size_t n) {
+  n_refs_ = n;
+  if (refs_.size() < n_refs_) refs_.resize(n_refs_);
+  for (size_t r = 0; r < n_refs_; ++r) refs_[r] = *refs[r];
+}
+
 double MeteorScorer::score_prepared(std::string_view hypothesis) {
   words(hypothesis, hyp_words_);
+  return score_words(hyp_words_);
+}
+
+double MeteorScorer::score_words(const std::vector<uint32_t>& hyp) {
   double best = 0;
   for (size_t r = 0; r < n_refs_; ++r) {
-    const double s = single_ids(refs_[r], hyp_words_);
+    const double s = single_ids(refs_[r], hyp);
     best = r == 0 ? s : std::max(best, s);
   }
   return best;

@@ -38,9 +38,18 @@ class MeteorScorer {
   [[nodiscard]] double score_prepared(std::string_view hypothesis);
   bool has_wordnet() const { return wordnet_ != nullptr; }
 
+  /// The words of `text` as this scorer's ids: lower-cased, split on whitespace.
+  void words(std::string_view text, std::vector<uint32_t>& out);
+  /// The id of one word that is already lower-cased and without whitespace (what words() gives
+  /// for it), for callers that split texts themselves.
+  uint32_t word_id(std::string_view lower_word) { return in_.id(lower_word); }
+  /// set_references() from the references' words() ids.
+  void set_reference_words(const std::vector<uint32_t>* const* refs, size_t n);
+  /// score_prepared() from the hypothesis's words() ids.
+  [[nodiscard]] double score_words(const std::vector<uint32_t>& hyp);
+
  private:
   using Enum = std::vector<std::pair<int, uint32_t>>;
-  void words(std::string_view text, std::vector<uint32_t>& out);
   uint32_t stem(uint32_t w);
   /// Looks up the WordNet synonyms of `w` once: (w, synonym) pairs go into syn_pairs_ (w itself
   /// included); returns the OR of their syn_bit()s (never 0).

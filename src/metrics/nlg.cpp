@@ -36,56 +36,112 @@ void NlgState::add(NlgScorer& scorer, std::string_view hyp, const std::vector<st
 NlgScorer::NlgScorer(NlgOptions opt, const WordNet* wordnet)
     : opt_(opt), rouge_tok_(in_, opt.rouge_stemmer), meteor_(wordnet) {}
 
-void NlgScorer::set_references(const std::vector<std::string>& refs) { prepare_references(refs, nullptr); }
-
-void NlgScorer::set_references(const std::vector<std::string>& refs,
-                               const std::vector<const std::vector<uint32_t>*>& tokens_13a) {
-  if (tokens_13a.size() != refs.size())
-    throw std::logic_error("NLG metrics: " + std::to_string(tokens_13a.size()) + " token lists for " +
-                           std::to_string(refs.size()) + " references");
-  prepare_references(refs, &tokens_13a);
+const NlgScorer::Word& NlgScorer::word(std::string_view w) {
+  const uint32_t id = words_.id(w);
+  if (id < word_.size()) return word_[id];
+  // First sight: the three tokenisers on the word alone.
+  Word x{static_cast<uint32_t>(pool_.size()), 0, 0, 0};
+  tokenize_13a_ids(w, in_, one_);
+  pool_.insert(pool_.end(), one_.begin(), one_.end());
+  x.n_bleu = static_cast<uint16_t>(one_.size());  // a word of at most 2^16 - 1 bytes (below)
+  rouge_tok_.tokenize(w, one_);
+  pool_.insert(pool_.end(), one_.begin(), one_.end());
+  x.n_rouge = static_cast<uint16_t>(one_.size());
+  if (opt_.meteor) {
+    lower_.assign(w);
+    for (char& c : lower_)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    x.meteor = meteor_.word_id(lower_);
+  }
+  word_.push_back(x);
+  return word_.back();
 }
 
-void NlgScorer::prepare_references(const std::vector<std::string>& refs,
-                                   const std::vector<const std::vector<uint32_t>*>* tokens_13a) {
+void NlgScorer::tokenize(std::string_view text, NlgTokens& out) {
+  out.bleu.clear();
+  out.rouge.clear();
+  out.meteor.clear();
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  bool simple = true;
+  for (size_t i = 0; i < n; ++i) simple &= p[i] < 0x80 && p[i] != '\n';
+  if (!simple) {
+    tokenize_13a_ids(text, in_, out.bleu);
+    rouge_tok_.tokenize(text, out.rouge);
+    if (opt_.meteor) meteor_.words(text, out.meteor);
+    return;
+  }
+  for (size_t i = 0; i < n;) {
+    if (is_ascii_py_space(p[i])) {
+      ++i;
+      continue;
+    }
+    const size_t start = i;
+    while (i < n && !is_ascii_py_space(p[i])) ++i;
+    if (i - start > UINT16_MAX) {  // more tokens than a Word counts: tokenise the text whole
+      tokenize_13a_ids(text, in_, out.bleu);
+      rouge_tok_.tokenize(text, out.rouge);
+      if (opt_.meteor) meteor_.words(text, out.meteor);
+      return;
+    }
+    const Word& w = word(text.substr(start, i - start));
+    const uint32_t* t = pool_.data() + w.at;
+    out.bleu.insert(out.bleu.end(), t, t + w.n_bleu);
+    out.rouge.insert(out.rouge.end(), t + w.n_bleu, t + w.n_bleu + w.n_rouge);
+    if (opt_.meteor) out.meteor.push_back(w.meteor);
+  }
+}
+
+void NlgScorer::set_references(const std::vector<std::string>& refs) {
+  if (own_refs_.size() < refs.size()) own_refs_.resize(refs.size());
+  ref_views_.clear();
+  ref_tokens_.clear();
+  for (size_t r = 0; r < refs.size(); ++r) {
+    tokenize(refs[r], own_refs_[r]);
+    ref_views_.push_back(refs[r]);
+    ref_tokens_.push_back(&own_refs_[r]);
+  }
+  set_references(ref_views_, ref_tokens_);
+}
+
+void NlgScorer::set_references(const std::vector<std::string_view>& refs, const std::vector<const NlgTokens*>& tokens) {
   if (refs.empty()) throw InputError("NLG metrics: a hypothesis without references");
+  if (tokens.size() != refs.size())
+    throw std::logic_error("NLG metrics: " + std::to_string(tokens.size()) + " token lists for " +
+                           std::to_string(refs.size()) + " references");
   n_refs_ = refs.size();
-  if (bleu_tok_.size() < n_refs_) {
-    bleu_tok_.resize(n_refs_);
-    rouge_tok_refs_.resize(n_refs_);
+  if (chrf_chars_.size() < n_refs_) {
     chrf_chars_.resize(n_refs_);
+    bleu_refs_.resize(n_refs_);
+    rouge_refs_.resize(n_refs_);
   }
+  meteor_refs_.clear();
   for (size_t r = 0; r < n_refs_; ++r) {
-    if (tokens_13a) bleu_tok_[r] = *(*tokens_13a)[r];
-    else tokenize_13a_ids(refs[r], in_, bleu_tok_[r]);
-    rouge_tok_.tokenize(refs[r], rouge_tok_refs_[r]);
     chars_without_space(refs[r], chrf_chars_[r]);
+    bleu_refs_[r] = tokens[r]->bleu;
+    rouge_refs_[r] = tokens[r]->rouge;
+    meteor_refs_.push_back(&tokens[r]->meteor);
   }
-  bleu_.set(bleu_tok_.data(), n_refs_);
+  bleu_.set(bleu_refs_.data(), n_refs_);
   chrf_.set(chrf_chars_.data(), n_refs_);
-  rouge_.set(rouge_tok_refs_.data(), n_refs_);
-  if (opt_.meteor) meteor_.set_references(refs);
+  rouge_.set(rouge_refs_.data(), n_refs_);
+  if (opt_.meteor) meteor_.set_reference_words(meteor_refs_.data(), n_refs_);
 }
 
 void NlgScorer::add(NlgState& st, std::string_view hyp) {
-  tokenize_13a_ids(hyp, in_, tok_);
-  add_scores(st, hyp, tok_);
+  tokenize(hyp, tok_);
+  add(st, hyp, tok_);
 }
 
-void NlgScorer::add(NlgState& st, std::string_view hyp, const std::vector<uint32_t>& tokens_13a) {
-  add_scores(st, hyp, tokens_13a);
-}
-
-void NlgScorer::add_scores(NlgState& st, std::string_view hyp, const std::vector<uint32_t>& tokens_13a) {
+void NlgScorer::add(NlgState& st, std::string_view hyp, const NlgTokens& tokens) {
   if (n_refs_ == 0) throw InputError("NLG metrics: a hypothesis without references");
   if (st.opt_.meteor != opt_.meteor || st.opt_.rouge_stemmer != opt_.rouge_stemmer)
     throw std::logic_error("NLG metrics: a state and a scorer with different options");
-  bleu_.add_to(st.bleu_, tokens_13a);
+  bleu_.add_to(st.bleu_, tokens.bleu);
   chars_without_space(hyp, chars_);
   st.chrf_.add_stats(chrf_.best_stats(chars_));
-  rouge_tok_.tokenize(hyp, rouge_ids_);
-  st.rouge_.add_scores(rouge_.best(rouge_ids_));
-  if (opt_.meteor) st.meteor_.add_score(meteor_.score_prepared(hyp));
+  st.rouge_.add_scores(rouge_.best(tokens.rouge));
+  if (opt_.meteor) st.meteor_.add_score(meteor_.score_words(tokens.meteor));
 }
 
 void NlgState::merge(const NlgState& o) {

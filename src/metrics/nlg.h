@@ -21,6 +21,13 @@ struct NlgOptions {
 
 class NlgScorer;
 
+/// One text's tokens for every NLG metric that works on tokens, as NlgScorer::tokenize() gives
+/// them: 13a ids (BLEU, and diversity) and rouge_score ids in the scorer's interner(), METEOR's
+/// lower-cased words in its own (empty when METEOR is off).
+struct NlgTokens {
+  std::vector<uint32_t> bleu, rouge, meteor;
+};
+
 class NlgState {
  public:
   explicit NlgState(NlgOptions opt = {}) : opt_(opt), rouge_(opt.rouge_stemmer) {}
@@ -37,6 +44,13 @@ class NlgState {
 
  private:
   friend class NlgScorer;
+
+/// One text's tokens for every NLG metric that works on tokens, as NlgScorer::tokenize() gives
+/// them: 13a ids (BLEU, and diversity) and rouge_score ids in the scorer's interner(), METEOR's
+/// lower-cased words in its own (empty when METEOR is off).
+struct NlgTokens {
+  std::vector<uint32_t> bleu, rouge, meteor;
+};
   NlgOptions opt_;
   BleuState bleu_;
   ChrfState chrf_;
@@ -51,32 +65,50 @@ class NlgScorer {
  public:
   /// `wordnet` may be nullptr (METEOR without its synonym stage).
   explicit NlgScorer(NlgOptions opt = {}, const WordNet* wordnet = WordNet::system());
+  /// The tokens of `text` for 13a (BLEU), rouge_score and METEOR. Every tokeniser treats the
+  /// words between whitespace apart (13a once there is no line break), so an ASCII text without
+  /// one is split once and each word's tokens are looked up: computed by the three tokenisers
+  /// the first time the word is seen, then kept. Any other text goes through them whole.
+  void tokenize(std::string_view text, NlgTokens& out);
   /// Prepares `refs` (at least one) for the hypotheses that follow.
   void set_references(const std::vector<std::string>& refs);
-  /// The same with each reference's 13a token ids, already interned in interner().
-  void set_references(const std::vector<std::string>& refs, const std::vector<const std::vector<uint32_t>*>& tokens_13a);
+  /// The same with each reference's tokenize(), in the same order.
+  void set_references(const std::vector<std::string_view>& refs, const std::vector<const NlgTokens*>& tokens);
   /// Adds `hyp` scored against the current references to `st` (same options as this scorer).
   void add(NlgState& st, std::string_view hyp);
-  /// The same with the hypothesis's 13a token ids, already interned in interner().
-  void add(NlgState& st, std::string_view hyp, const std::vector<uint32_t>& tokens_13a);
+  /// The same with the hypothesis's tokenize().
+  void add(NlgState& st, std::string_view hyp, const NlgTokens& tokens);
   /// Token ids shared with other metrics of the same rank (diversity).
   Interner& interner() { return in_; }
 
  private:
+  struct Word {  // a word's tokens: at pool_[at ...], n_bleu 13a ids then n_rouge rouge ids
+    uint32_t at;
+    uint16_t n_bleu, n_rouge;
+    uint32_t meteor;
+  };
   NlgOptions opt_;
   Interner in_;
   RougeTokenizer rouge_tok_;
   MeteorScorer meteor_;
-  std::vector<std::vector<uint32_t>> bleu_tok_, rouge_tok_refs_;
+  Interner words_;            // words as they appear in texts (split on whitespace)
+  std::vector<Word> word_;    // per words_ id
+  std::vector<uint32_t> pool_;
+  std::vector<uint32_t> one_;  // working memory of a word's first sight
+  std::string lower_;
   std::vector<std::u32string> chrf_chars_;
+  std::vector<const std::vector<uint32_t>*> meteor_refs_;
+  std::vector<std::vector<uint32_t>> bleu_refs_, rouge_refs_;
   size_t n_refs_ = 0;
   BleuRefs bleu_;
   ChrfRefs chrf_;
   RougeRefs rouge_;
-  std::vector<uint32_t> tok_, rouge_ids_;
+  NlgTokens tok_;  // tokens of texts given without them
+  std::vector<NlgTokens> own_refs_;
+  std::vector<std::string_view> ref_views_;
+  std::vector<const NlgTokens*> ref_tokens_;
   std::u32string chars_;
-  void prepare_references(const std::vector<std::string>& refs, const std::vector<const std::vector<uint32_t>*>* tokens_13a);
-  void add_scores(NlgState& st, std::string_view hyp, const std::vector<uint32_t>& tokens_13a);
+  const Word& word(std::string_view w);
 };
 
 }  // namespace because::metrics

@@ -2,7 +2,9 @@
 // offsets), POS.exc (irregular inflections), and NLTK's morphy rules.
 #include "metrics/wordnet.h"
 
+#include <algorithm>
 #include <mutex>
+#include <unordered_set>
 #include <sstream>
 
 #include "util/error.h"
@@ -36,30 +38,36 @@ bool ends_with(const std::string& s, const std::string& suf) {
 
 }  // namespace
 
+namespace {
+
+// The lemma of an index line: up to its first space.
+std::string_view lemma_of(std::string_view text, uint32_t at) {
+  const size_t sp = text.find(' ', at);
+  return text.substr(at, (sp == std::string_view::npos ? text.size() : sp) - at);
+}
+
+}  // namespace
+
 WordNet::WordNet(const std::string& dir) {
   for (int p = 0; p < 4; ++p) {
-    const std::string index_path = dir + "/index." + kPosNames[p];
-    std::istringstream in(files::read_text(index_path));
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.empty() || line[0] == ' ') continue;  // licence header lines start with spaces
-      std::istringstream ls(line);
-      std::string lemma, pos;
-      int synset_cnt = 0, p_cnt = 0;
-      ls >> lemma >> pos >> synset_cnt >> p_cnt;
-      std::string skip;
-      for (int i = 0; i < p_cnt; ++i) ls >> skip;
-      ls >> skip >> skip;  // sense_cnt, tagsense_cnt
-      auto& offs = index_[lemma].offsets[p];
-      for (int i = 0; i < synset_cnt; ++i) {
-        uint32_t off = 0;
-        if (!(ls >> off)) throw InputError("WordNet: malformed line in " + index_path + ": " + line.substr(0, 60));
-        offs.push_back(off);
-      }
+    index_path_[p] = dir + "/index." + kPosNames[p];
+    index_[p] = files::read_text(index_path_[p]);
+    const std::string_view text = index_[p];
+    if (text.size() >= UINT32_MAX) throw InputError("WordNet: " + index_path_[p] + " is larger than 4 GiB");
+    auto& lines = lines_[p];
+    for (size_t at = 0; at < text.size();) {
+      size_t end = text.find('\n', at);
+      if (end == std::string_view::npos) end = text.size();
+      if (end > at && text[at] != ' ') lines.push_back(static_cast<uint32_t>(at));  // licence lines start with spaces
+      at = end + 1;
     }
+    // WordNet's files are sorted by lemma (byte order); sort any other, so that search works.
+    auto less = [text](uint32_t a, uint32_t b) { return lemma_of(text, a) < lemma_of(text, b); };
+    if (!std::is_sorted(lines.begin(), lines.end(), less)) std::stable_sort(lines.begin(), lines.end(), less);
     data_[p] = files::read_text(dir + "/data." + kPosNames[p]);
     const std::string exc_path = dir + "/" + kPosNames[p] + ".exc";
     std::istringstream ex(files::read_text(exc_path));
+    std::string line;
     while (std::getline(ex, line)) {
       std::istringstream ls(line);
       std::string inflected, base;
@@ -68,6 +76,34 @@ WordNet::WordNet(const std::string& dir) {
       while (ls >> base) bases.push_back(base);
     }
   }
+}
+
+std::string_view WordNet::index_line(int pos, std::string_view lemma) const {
+  const std::string_view text = index_[pos];
+  const auto& lines = lines_[pos];
+  const auto it = std::lower_bound(lines.begin(), lines.end(), lemma,
+                                   [text](uint32_t at, std::string_view l) { return lemma_of(text, at) < l; });
+  if (it == lines.end() || lemma_of(text, *it) != lemma) return {};
+  const size_t end = text.find('\n', *it);
+  return text.substr(*it, (end == std::string_view::npos ? text.size() : end) - *it);
+}
+
+// lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt synset_offset...
+std::vector<uint32_t> WordNet::synset_offsets(int pos, std::string_view line) const {
+  std::istringstream ls{std::string(line)};
+  std::string lemma, p, skip;
+  int synset_cnt = 0, p_cnt = 0;
+  ls >> lemma >> p >> synset_cnt >> p_cnt;
+  for (int i = 0; i < p_cnt; ++i) ls >> skip;
+  ls >> skip >> skip;  // sense_cnt, tagsense_cnt
+  std::vector<uint32_t> offs;
+  for (int i = 0; i < synset_cnt; ++i) {
+    uint32_t off = 0;
+    if (!(ls >> off))
+      throw InputError("WordNet: malformed line in " + index_path_[pos] + ": " + std::string(line.substr(0, 60)));
+    offs.push_back(off);
+  }
+  return offs;
 }
 
 const WordNet* WordNet::system() {
@@ -81,10 +117,7 @@ const WordNet* WordNet::system() {
 
 std::vector<std::string> WordNet::morphy(const std::string& form, int pos) const {
   const auto& subs = substitutions(pos);
-  auto in_db = [&](const std::string& f) {
-    const auto it = index_.find(f);
-    return it != index_.end() && !it->second.offsets[pos].empty();
-  };
+  auto in_db = [&](const std::string& f) { return !index_line(pos, f).empty(); };
   auto filter = [&](const std::vector<std::string>& forms) {
     std::vector<std::string> out;
     std::unordered_set<std::string> seen;
@@ -145,9 +178,9 @@ std::vector<std::string> WordNet::synonyms(const std::string& word) const {
   std::vector<std::string> out;
   for (int p = 0; p < 4; ++p) {
     for (const auto& form : morphy(lower, p)) {
-      const auto it = index_.find(form);
-      if (it == index_.end()) continue;
-      for (uint32_t off : it->second.offsets[p]) {
+      const std::string_view line = index_line(p, form);
+      if (line.empty()) continue;
+      for (uint32_t off : synset_offsets(p, line)) {
         auto names = lemma_names(p, off);
         out.insert(out.end(), names.begin(), names.end());
       }

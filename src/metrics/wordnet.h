@@ -4,17 +4,20 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace because::metrics {
 
 class WordNet {
  public:
-  /// Loads the index, data and exception files of `dir`; throws InputError naming a missing file.
+  /// Loads the index, data and exception files of `dir`; throws InputError naming a missing or
+  /// malformed file. The index files are kept as text and searched (they are sorted by lemma,
+  /// as WordNet's own library searches them): loading is reading, no parsing of 147,000 lines.
   explicit WordNet(const std::string& dir);
   /// The database at /usr/share/wordnet when it is installed, else nullptr (loaded once).
   static const WordNet* system();
@@ -27,12 +30,15 @@ class WordNet {
   [[nodiscard]] std::vector<std::string> morphy(const std::string& form, int pos) const;
 
  private:
-  struct Entry {
-    std::array<std::vector<uint32_t>, 4> offsets;  ///< synset offsets per part of speech
-  };
+  /// The line of `lemma` in index.POS, empty when it has none.
+  std::string_view index_line(int pos, std::string_view lemma) const;
+  /// The synset offsets of an index line; `path` names the file in errors.
+  std::vector<uint32_t> synset_offsets(int pos, std::string_view line) const;
   std::vector<std::string> lemma_names(int pos, uint32_t offset) const;
 
-  std::unordered_map<std::string, Entry> index_;
+  std::array<std::string, 4> index_path_;
+  std::array<std::string, 4> index_;                 ///< whole index.POS files
+  std::array<std::vector<uint32_t>, 4> lines_;       ///< offsets of their lemma lines, by lemma
   std::array<std::unordered_map<std::string, std::vector<std::string>>, 4> exceptions_;
   std::array<std::string, 4> data_;  ///< whole data.POS files; synsets are read at their offsets
 };

@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <random>
 
+#include <sys/resource.h>
+
 #include "mpi/comm.h"
 #include "mpi/reduce_store.h"
 #include "store/reader.h"
@@ -84,6 +86,14 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
+// CPU seconds of this process, all threads (user + system): on a shared machine a steadier
+// figure than the wall clock.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
 }  // namespace
 
 TEST(BenchReduce, SyntheticStore) {
@@ -104,10 +114,11 @@ TEST(BenchReduce, SyntheticStore) {
   // The bound: every rank reads its block of instances with their explanations and the judgments.
   // Twice, the faster counts: the first may find the file out of the page cache, which would
   // flatter the ratios below.
-  double t_read = 1e300;
+  double t_read = 1e300, cpu_read = 1e300;
   for (int pass = 0; pass < 2; ++pass) {
     world.barrier();
     const auto t = std::chrono::steady_clock::now();
+    const double c0 = cpu_seconds();
     {
       store::StoreReader r(path);
       const int64_t total = r.n_instances();
@@ -120,41 +131,49 @@ TEST(BenchReduce, SyntheticStore) {
       }
       EXPECT_GT(bytes, 0);
     }
+    const double cpu = world.sum(cpu_seconds() - c0);
     world.barrier();
     t_read = std::min(t_read, seconds_since(t));
+    cpu_read = std::min(cpu_read, cpu);
   }
 
   config::ReduceConfig cfg;
   cfg.dcor_max_items = 0;  // the O(N^2) distance correlation is measured separately, not here
   const char* threads_env = std::getenv("BECAUSE_BENCH_THREADS");
   cfg.threads = threads_env ? std::atoi(threads_env) : 0;
-  auto timed = [&](const config::ReduceConfig& c, nlohmann::json& m) {
+  // Wall seconds; CPU seconds of all ranks into *cpu.
+  auto timed = [&](const config::ReduceConfig& c, nlohmann::json& m, double* cpu) {
     world.barrier();
     const auto t0 = std::chrono::steady_clock::now();
+    const double c0 = cpu_seconds();
     m = mpi::reduce_store(world, path, c);
+    *cpu = world.sum(cpu_seconds() - c0);
     world.barrier();
     return seconds_since(t0);
   };
   nlohmann::json m, m2, m1;
-  const double t_full = timed(cfg, m);
+  double cpu_full = 0, cpu_no_meteor = 0, cpu_one = 0;
+  const double t_full = timed(cfg, m, &cpu_full);
   const int64_t threads = world.max(m.is_null() ? 0 : m["threads_per_rank"].get<int64_t>());  // root's
   auto no_meteor = cfg;
   no_meteor.meteor = false;
-  const double t_no_meteor = timed(no_meteor, m2);
+  const double t_no_meteor = timed(no_meteor, m2, &cpu_no_meteor);
   auto one = cfg;
   one.threads = 1;
-  const double t_one = threads > 1 ? timed(one, m1) : t_full;
+  const double t_one = threads > 1 ? timed(one, m1, &cpu_one) : t_full;
 
   if (world.root()) {
     ASSERT_EQ(m["n_instances"].get<int64_t>(), n);
     std::printf("\nreduce bench: %lld instances, %lld explanations, %d rank(s), %lld scoring thread(s) per rank\n",
                 static_cast<long long>(n), static_cast<long long>(m["n_explanations"].get<int64_t>()), world.size(),
                 static_cast<long long>(threads));
-    std::printf("  read same columns (bound)     %8.2f s\n", t_read);
-    std::printf("  reduce, all metrics           %8.2f s  (%.1fx the read)\n", t_full, t_full / t_read);
-    std::printf("  reduce, without METEOR        %8.2f s  (%.1fx the read)\n", t_no_meteor, t_no_meteor / t_read);
+    std::printf("                                    wall                     CPU, all ranks\n");
+    std::printf("  read same columns (bound)     %8.2f s                  %8.2f s\n", t_read, cpu_read);
+    std::printf("  reduce, all metrics           %8.2f s  (%.1fx the read)  %8.2f s\n", t_full, t_full / t_read, cpu_full);
+    std::printf("  reduce, without METEOR        %8.2f s  (%.1fx the read)  %8.2f s\n", t_no_meteor, t_no_meteor / t_read,
+                cpu_no_meteor);
     if (threads > 1)
-      std::printf("  reduce, all metrics, 1 thread %8.2f s  (%.1fx the read)\n", t_one, t_one / t_read);
+      std::printf("  reduce, all metrics, 1 thread %8.2f s  (%.1fx the read)  %8.2f s\n", t_one, t_one / t_read, cpu_one);
     std::printf("%s\n", mpi::format_reduce(m).c_str());
   }
 }

@@ -13,6 +13,7 @@
 #include "metrics/bleu.h"
 #include "metrics/chrf.h"
 #include "metrics/diversity.h"
+#include "metrics/meteor.h"
 #include "metrics/nlg.h"
 #include "metrics/rouge.h"
 #include "metrics/text.h"
@@ -311,6 +312,59 @@ TEST(NgramEquivalence, ScorerReuseEqualsFreshStates) {
   b.pack(pb);
   EXPECT_EQ(pa.ints, pb.ints);
   EXPECT_EQ(pa.reals, pb.reals);
+}
+
+// NlgScorer::tokenize() splits an ASCII text without line breaks once and looks each word's
+// tokens up (computed on the word alone the first time); this checks that against the three
+// tokenisers on the whole text: pieces that 13a's rules take apart (dots and commas next to
+// digits or not, dashes after digits, entities, <skipped>), glued together or apart, between
+// every kind of ASCII whitespace Python splits on, with a line break or a non-ASCII character
+// now and then (those texts take the whole-text path). One scorer sees all texts, so words come
+// back in new company.
+TEST(NgramEquivalence, TokenizeEqualsTheThreeTokenisers) {
+  static const char* pieces[] = {"a",   "Dog",  "run.", "3.5-4", "1,000", "x,y", "it's", "(see)", "&amp;", "&quot;",
+                                 "<skipped>", "--", "a-", "5-", ".", ",", "..", "a.", ".a", ",5",
+                                 "5,", "A.B", "e.g.", "$5", "<", ">", "&", "x&y", "Running", "HAPPY",
+                                 "caresses", "ponies", "é", "-"};
+  static const char* seps[] = {" ", "  ", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1f", " \t ", "", "", "\n", "-\n"};
+  std::mt19937_64 rng(23);
+  for (const bool stem : {false, true}) {
+    NlgOptions opt;
+    opt.rouge_stemmer = stem;
+    NlgScorer scorer(opt, nullptr);
+    MeteorScorer meteor(nullptr);
+    int64_t whole = 0;
+    for (int t = 0; t < 4000; ++t) {
+      std::string text;
+      const int n = static_cast<int>(rng() % 12);
+      for (int i = 0; i < n; ++i) {
+        if (i) text += seps[rng() % (sizeof seps / sizeof *seps - (rng() % 8 ? 2 : 0))];
+        const char* piece = pieces[rng() % (sizeof pieces / sizeof *pieces)];
+        if (std::string(piece) == "é" && rng() % 4) piece = "e";
+        text += piece;
+      }
+      NlgTokens tk;
+      scorer.tokenize(text, tk);
+      Toks bleu, rouge;
+      for (uint32_t id : tk.bleu) bleu.emplace_back(scorer.interner().text(id));
+      for (uint32_t id : tk.rouge) rouge.emplace_back(scorer.interner().text(id));
+      ASSERT_EQ(bleu, tokenize_13a(text)) << "13a of '" << text << "'";
+      ASSERT_EQ(rouge, tokenize_rouge(text, stem)) << "rouge_score tokens of '" << text << "'";
+      std::vector<uint32_t> words;
+      meteor.words(text, words);
+      ASSERT_EQ(tk.meteor.size(), words.size()) << "METEOR words of '" << text << "'";
+      // METEOR ids live in the scorer's own interner: compare scores against a reference text.
+      if (!text.empty()) {
+        const std::vector<std::string> refs{"a dog , running happy."};
+        scorer.set_references(refs);
+        NlgState st(opt);
+        scorer.add(st, text, tk);
+        ASSERT_EQ(st.to_json()["meteor"].get<double>(), meteor.score(refs, text)) << "METEOR of '" << text << "'";
+      }
+      whole += text.find('\n') != std::string::npos || text.find("\xC3") != std::string::npos;
+    }
+    EXPECT_GT(whole, 100);  // both paths were taken
+  }
 }
 
 TEST(NgramEquivalence, DistinctNgramsAgainstBruteForce) {
