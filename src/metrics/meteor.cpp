@@ -3,6 +3,7 @@
 #include "metrics/meteor.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <utility>
 
@@ -13,20 +14,6 @@ namespace {
 
 using Enum = std::vector<std::pair<int, uint32_t>>;
 using Matches = std::vector<std::pair<int, int>>;
-
-// NLTK `_match_enums`: for hypothesis words from the last, the last equal reference word.
-void match_enums(Enum& hyp, Enum& ref, Matches& out) {
-  for (int i = static_cast<int>(hyp.size()) - 1; i >= 0; --i) {
-    for (int j = static_cast<int>(ref.size()) - 1; j >= 0; --j) {
-      if (hyp[i].second == ref[j].second) {
-        out.emplace_back(hyp[i].first, ref[j].first);
-        hyp.erase(hyp.begin() + i);
-        ref.erase(ref.begin() + j);
-        break;
-      }
-    }
-  }
-}
 
 int count_chunks(const Matches& m) {
   int chunks = 1;
@@ -53,26 +40,70 @@ uint32_t MeteorScorer::stem(uint32_t w) {
 }
 
 namespace {
-// One of 64 bits for a word id. A word's synonym mask ORs those of its synonyms, so a reference
+// One of 128 bits for a word id. A word's synonym mask ORs those of its synonyms, so a reference
 // word whose bit is not in it is no synonym: most pairs are ruled out without a probe.
-inline uint64_t syn_bit(uint32_t id) { return 1ULL << ((id * 0x9E3779B97F4A7C15ULL) >> 58); }
+inline unsigned syn_bit(uint32_t id) { return static_cast<unsigned>((id * 0x9E3779B97F4A7C15ULL) >> 57); }
+inline bool has_bit(const std::array<uint64_t, 2>& m, unsigned b) { return (m[b >> 6] >> (b & 63)) & 1; }
 }  // namespace
 
-uint64_t MeteorScorer::synonym_mask(uint32_t w) {
-  if (syn_mask_.size() <= w) syn_mask_.resize(w + 1, 0);
-  if (syn_mask_[w] == 0) {
+const std::array<uint64_t, 2>& MeteorScorer::synonym_mask(uint32_t w) {
+  if (syn_mask_.size() <= w) syn_mask_.resize(w + 1, {0, 0});
+  auto& mask = syn_mask_[w];
+  if (mask[0] == 0 && mask[1] == 0) {
     // A set of (word, synonym) pairs: one probe per test instead of a search of the word's list.
-    uint64_t mask = syn_bit(w);
+    auto add = [&mask](uint32_t id) { mask[syn_bit(id) >> 6] |= 1ULL << (syn_bit(id) & 63); };
+    add(w);
     syn_pairs_.insert(static_cast<uint64_t>(w) << 32 | w);
     for (const auto& n : wordnet_->synonyms(std::string(in_.text(w))))
       if (n.find('_') == std::string::npos) {
         const uint32_t id = in_.id(n);
         syn_pairs_.insert(static_cast<uint64_t>(w) << 32 | id);
-        mask |= syn_bit(id);
+        add(id);
       }
-    syn_mask_[w] = mask;  // never 0: w's own bit is set
   }
-  return syn_mask_[w];
+  return mask;  // never 0: w's own bit is set
+}
+
+// NLTK `_match_enums`: for hypothesis words from the last, the last equal reference word left;
+// matched words leave both lists. Each reference word is chained to the previous one with the
+// same id, so that every hypothesis word finds its partner in one step: O(n + m) instead of
+// NLTK's nested loops, with the same matches in the same order.
+void MeteorScorer::match_enums(Enum& hyp, Enum& ref, std::vector<std::pair<int, int>>& out) {
+  if (hyp.empty() || ref.empty()) return;
+  if (++gen_ == 0) {  // wrapped: forget every stamp
+    std::fill(stamp_.begin(), stamp_.end(), 0);
+    gen_ = 1;
+  }
+  if (stamp_.size() < in_.size()) {
+    stamp_.resize(in_.size(), 0);
+    last_.resize(in_.size());
+  }
+  const size_t m = ref.size();
+  prev_.resize(m);
+  for (size_t j = 0; j < m; ++j) {
+    const uint32_t id = ref[j].second;
+    prev_[j] = stamp_[id] == gen_ ? last_[id] : -1;
+    last_[id] = static_cast<int>(j);
+    stamp_[id] = gen_;
+  }
+  ref_taken_.assign(m, 0);
+  size_t kept = hyp.size();  // hyp entries left, compacted towards the back
+  for (size_t i = hyp.size(); i-- > 0;) {
+    const uint32_t id = hyp[i].second;
+    const int j = stamp_[id] == gen_ ? last_[id] : -1;
+    if (j < 0) {
+      hyp[--kept] = hyp[i];
+      continue;
+    }
+    last_[id] = prev_[static_cast<size_t>(j)];
+    ref_taken_[static_cast<size_t>(j)] = 1;
+    out.emplace_back(hyp[i].first, ref[static_cast<size_t>(j)].first);
+  }
+  hyp.erase(hyp.begin(), hyp.begin() + static_cast<std::ptrdiff_t>(kept));
+  size_t r = 0;
+  for (size_t j = 0; j < m; ++j)
+    if (!ref_taken_[j]) ref[r++] = ref[j];
+  ref.resize(r);
 }
 
 double MeteorScorer::single_ids(const std::vector<uint32_t>& ref_words, const std::vector<uint32_t>& hyp_words) {
@@ -91,16 +122,22 @@ double MeteorScorer::single_ids(const std::vector<uint32_t>& ref_words, const st
   for (auto& [i, w] : ref) w = stem(w);
   match_enums(hyp, ref, matches);  // stems; the lists now hold stems
   if (wordnet_) {
-    // (w, r) is probed only when r's bit is in w's synonym mask: the same matches in the same
-    // order, with most pairs ruled out by an AND (the probes were a quarter of METEOR's time).
-    std::vector<uint64_t>& ref_bits = ref_bits_;
+    // (w, r) is probed only when r's bit is in w's synonym mask, and w's loop runs only when its
+    // mask meets the reference's (the OR of its words' bits, kept as words leave): the same
+    // matches in the same order, with most pairs ruled out by an AND.
+    std::vector<unsigned>& ref_bits = ref_bits_;
     ref_bits.resize(ref.size());
-    for (size_t j = 0; j < ref.size(); ++j) ref_bits[j] = syn_bit(ref[j].second);
+    std::array<uint64_t, 2> ref_mask{0, 0};
+    for (size_t j = 0; j < ref.size(); ++j) {
+      ref_bits[j] = syn_bit(ref[j].second);
+      ref_mask[ref_bits[j] >> 6] |= 1ULL << (ref_bits[j] & 63);
+    }
     for (int i = static_cast<int>(hyp.size()) - 1; i >= 0 && !ref.empty(); --i) {
       const uint32_t w = hyp[i].second;
-      const uint64_t mask = synonym_mask(w);
+      const auto& mask = synonym_mask(w);
+      if (((mask[0] & ref_mask[0]) | (mask[1] & ref_mask[1])) == 0) continue;
       for (int j = static_cast<int>(ref.size()) - 1; j >= 0; --j) {
-        if ((mask & ref_bits[j]) == 0 || !syn_pairs_.contains(static_cast<uint64_t>(w) << 32 | ref[j].second)) continue;
+        if (!has_bit(mask, ref_bits[j]) || !syn_pairs_.contains(static_cast<uint64_t>(w) << 32 | ref[j].second)) continue;
         matches.emplace_back(hyp[i].first, ref[j].first);
         hyp.erase(hyp.begin() + i);
         ref.erase(ref.begin() + j);
@@ -109,7 +146,13 @@ double MeteorScorer::single_ids(const std::vector<uint32_t>& ref_words, const st
       }
     }
   }
-  std::stable_sort(matches.begin(), matches.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  // Stable by hypothesis position (Python's sorted): insertion sort of a sentence's matches.
+  for (size_t a = 1; a < matches.size(); ++a) {
+    const auto x = matches[a];
+    size_t b = a;
+    for (; b > 0 && matches[b - 1].first > x.first; --b) matches[b] = matches[b - 1];
+    matches[b] = x;
+  }
   const auto m = static_cast<double>(matches.size());
   if (translation_length == 0 || reference_length == 0 || m == 0) return 0.0;
   const double precision = m / translation_length;

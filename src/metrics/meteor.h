@@ -4,6 +4,7 @@
 // sentences.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -53,22 +54,29 @@ class MeteorScorer {
   uint32_t stem(uint32_t w);
   /// Looks up the WordNet synonyms of `w` once: (w, synonym) pairs go into syn_pairs_ (w itself
   /// included); returns the OR of their syn_bit()s (never 0).
-  uint64_t synonym_mask(uint32_t w);
+  const std::array<uint64_t, 2>& synonym_mask(uint32_t w);
   double single_ids(const std::vector<uint32_t>& ref, const std::vector<uint32_t>& hyp);
+  void match_enums(Enum& hyp, Enum& ref, std::vector<std::pair<int, int>>& out);
 
   const WordNet* wordnet_;
   MeteorParams params_;
   PorterStemmer stemmer_;
   Interner in_;
   std::vector<int64_t> stem_of_;                // word id -> stem id (-1 unknown)
-  std::vector<uint64_t> syn_mask_;              // stem id -> synonym_mask() (0: not looked up yet)
+  std::vector<std::array<uint64_t, 2>> syn_mask_;  // stem id -> synonym_mask() (0: not looked up yet)
   HashSet64 syn_pairs_;                         // (stem id << 32 | synonym id), itself included
   std::vector<std::vector<uint32_t>> refs_;     // prepared references
   size_t n_refs_ = 0;
   std::vector<uint32_t> hyp_words_;
   Enum hyp_, ref_;
-  std::vector<uint64_t> ref_bits_;  // syn_bit() of the reference words left for the synonym stage
+  std::vector<unsigned> ref_bits_;  // syn_bit() of the reference words left for the synonym stage
   std::vector<std::pair<int, int>> matches_;
+  // match_enums(): per word id, the last reference position with it (valid when its stamp is
+  // gen_), and per reference position the previous one with the same id.
+  std::vector<uint32_t> stamp_;
+  std::vector<int> last_, prev_;
+  std::vector<char> ref_taken_;
+  uint32_t gen_ = 0;
 };
 
 class MeteorState {

@@ -105,16 +105,6 @@ bool HashSet64::insert(uint64_t h) {
   }
 }
 
-bool HashSet64::contains(uint64_t h) const {
-  if (h == 0) return has_zero_;
-  if (slots_.empty()) return false;
-  const uint64_t mask = slots_.size() - 1;
-  for (uint64_t i = (h * 0x9E3779B97F4A7C15ULL) >> 20 & mask;; i = (i + 1) & mask) {
-    if (slots_[i] == h) return true;
-    if (slots_[i] == 0) return false;
-  }
-}
-
 void HashSet64::grow() {
   std::vector<uint64_t> old(std::max<size_t>(1024, slots_.size() * 2), 0);
   old.swap(slots_);

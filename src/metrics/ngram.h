@@ -71,7 +71,15 @@ class HashSet64 {
  public:
   /// True when `h` was not in the set.
   bool insert(uint64_t h);
-  bool contains(uint64_t h) const;
+  bool contains(uint64_t h) const {
+    if (h == 0) return has_zero_;
+    if (slots_.empty()) return false;
+    const uint64_t mask = slots_.size() - 1;
+    for (uint64_t i = (h * 0x9E3779B97F4A7C15ULL) >> 20 & mask;; i = (i + 1) & mask) {
+      if (slots_[i] == h) return true;
+      if (slots_[i] == 0) return false;
+    }
+  }
   size_t size() const { return n_ + (has_zero_ ? 1 : 0); }
   std::vector<uint64_t> values() const;
 

@@ -1,6 +1,7 @@
 // The combined NLG state.
 #include "metrics/nlg.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "metrics/text.h"
@@ -58,38 +59,49 @@ const NlgScorer::Word& NlgScorer::word(std::string_view w) {
 }
 
 void NlgScorer::tokenize(std::string_view text, NlgTokens& out) {
-  out.bleu.clear();
-  out.rouge.clear();
-  out.meteor.clear();
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
+  // At most one token per byte of each kind: written through pointers, then cut to size.
+  out.bleu.resize(n);
+  out.rouge.resize(n);
+  out.meteor.resize(opt_.meteor ? n : 0);
+  uint32_t* b = out.bleu.data();
+  uint32_t* r = out.rouge.data();
+  uint32_t* m = out.meteor.data();
   bool simple = true;
-  for (size_t i = 0; i < n; ++i) simple &= p[i] < 0x80 && p[i] != '\n';
-  if (!simple) {
-    tokenize_13a_ids(text, in_, out.bleu);
-    rouge_tok_.tokenize(text, out.rouge);
-    if (opt_.meteor) meteor_.words(text, out.meteor);
-    return;
-  }
-  for (size_t i = 0; i < n;) {
+  for (size_t i = 0; i < n && simple;) {
     if (is_ascii_py_space(p[i])) {
+      simple = p[i] != '\n';
       ++i;
       continue;
     }
     const size_t start = i;
-    while (i < n && !is_ascii_py_space(p[i])) ++i;
-    if (i - start > UINT16_MAX) {  // more tokens than a Word counts: tokenise the text whole
-      tokenize_13a_ids(text, in_, out.bleu);
-      rouge_tok_.tokenize(text, out.rouge);
-      if (opt_.meteor) meteor_.words(text, out.meteor);
-      return;
+    while (i < n && !is_ascii_py_space(p[i]) && p[i] < 0x80) ++i;
+    if ((i < n && p[i] >= 0x80) || i - start > UINT16_MAX) {  // whole text below
+      simple = false;
+      break;
     }
     const Word& w = word(text.substr(start, i - start));
     const uint32_t* t = pool_.data() + w.at;
-    out.bleu.insert(out.bleu.end(), t, t + w.n_bleu);
-    out.rouge.insert(out.rouge.end(), t + w.n_bleu, t + w.n_bleu + w.n_rouge);
-    if (opt_.meteor) out.meteor.push_back(w.meteor);
+    if (w.n_bleu == 1) *b++ = t[0];
+    else b = std::copy(t, t + w.n_bleu, b);
+    t += w.n_bleu;
+    if (w.n_rouge == 1) *r++ = t[0];
+    else r = std::copy(t, t + w.n_rouge, r);
+    if (opt_.meteor) *m++ = w.meteor;
   }
+  if (simple) {
+    out.bleu.resize(static_cast<size_t>(b - out.bleu.data()));
+    out.rouge.resize(static_cast<size_t>(r - out.rouge.data()));
+    if (opt_.meteor) out.meteor.resize(static_cast<size_t>(m - out.meteor.data()));
+    return;
+  }
+  // A line break (13a joins "-\n") or a non-ASCII character (Unicode whitespace and case):
+  // the three tokenisers on the whole text.
+  tokenize_13a_ids(text, in_, out.bleu);
+  rouge_tok_.tokenize(text, out.rouge);
+  if (opt_.meteor) meteor_.words(text, out.meteor);
+  else out.meteor.clear();
 }
 
 void NlgScorer::set_references(const std::vector<std::string>& refs) {
