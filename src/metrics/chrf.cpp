@@ -69,6 +69,18 @@ std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match(const std::u32strin
   return sets_.match(ids_.data(), ids_.size());
 }
 
+std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match_ascii(std::string_view text, size_t& len) {
+  ids_.resize(text.size());
+  size_t n = 0;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    ids_[n] = ascii_[c & 0x7F];
+    n += !is_ascii_py_space(c);
+  }
+  len = n;
+  return sets_.match(ids_.data(), n);
+}
+
 // ---- ChrfRefs -----------------------------------------------------------------------------
 
 void ChrfRefs::set(const std::u32string* refs, size_t n) {
@@ -92,6 +104,16 @@ void ChrfRefs::set(const std::u32string* refs, size_t n) {
   }
 }
 
+ChrfState::Stats ChrfRefs::stats(size_t r, size_t hyp_len, const std::array<int64_t, ChrfState::kOrder>& match) const {
+  ChrfState::Stats st{};
+  for (int k = 1; k <= ChrfState::kOrder; ++k) {
+    st[3 * (k - 1)] = ngram_count(hyp_len, k);
+    st[3 * (k - 1) + 1] = totals_[r][k - 1];
+    st[3 * (k - 1) + 2] = match[k - 1];
+  }
+  return st;
+}
+
 ChrfState::Stats ChrfRefs::best_stats(const std::u32string& hyp) {
   ChrfState::Stats best{};
   double best_f = -1.0;
@@ -109,12 +131,29 @@ ChrfState::Stats ChrfRefs::best_stats(const std::u32string& hyp) {
         return p != NgramTable::kAbsent;
       });
     }
-    ChrfState::Stats st{};
-    for (int k = 1; k <= ChrfState::kOrder; ++k) {
-      st[3 * (k - 1)] = ngram_count(hyp.size(), k);
-      st[3 * (k - 1) + 1] = totals_[r][k - 1];
-      st[3 * (k - 1) + 2] = match[k - 1];
+    const ChrfState::Stats st = stats(r, hyp.size(), match);
+    const double f = ChrfState::f_score(st);
+    if (f > best_f) {
+      best_f = f;
+      best = st;
     }
+  }
+  return best;
+}
+
+ChrfState::Stats ChrfRefs::best_stats_text(std::string_view hyp) {
+  bool bytes = std::all_of(is_dense_.begin(), is_dense_.begin() + static_cast<std::ptrdiff_t>(n_), [](bool d) { return d; });
+  for (const char c : hyp) bytes &= static_cast<unsigned char>(c) < 0x80;
+  if (!bytes) {
+    chars_ = remove_py_space(utf8_decode(hyp));
+    return best_stats(chars_);
+  }
+  ChrfState::Stats best{};
+  double best_f = -1.0;
+  for (size_t r = 0; r < n_; ++r) {
+    size_t len = 0;
+    const auto match = dense_[r].match_ascii(hyp, len);
+    const ChrfState::Stats st = stats(r, len, match);
     const double f = ChrfState::f_score(st);
     if (f > best_f) {
       best_f = f;

@@ -48,6 +48,8 @@ class ChrfDenseGrams {
   bool build(const std::u32string& ref);
   /// Clipped matches per order of `hyp` against the reference.
   std::array<int64_t, ChrfState::kOrder> match(const std::u32string& hyp);
+  /// The same for an ASCII text with its whitespace still in; `len` gets its length without.
+  std::array<int64_t, ChrfState::kOrder> match_ascii(std::string_view text, size_t& len);
 
  private:
   static constexpr int kMaxIds = 63;
@@ -67,8 +69,13 @@ class ChrfRefs {
   /// Statistics of `hyp` (code points, whitespace removed) against the reference with the
   /// best chrF (the first of equals), as sacreBLEU picks it.
   ChrfState::Stats best_stats(const std::u32string& hyp);
+  /// The same from the hypothesis's UTF-8 text, whitespace included: an ASCII text against
+  /// references that all have a small alphabet is read byte by byte, never decoded.
+  ChrfState::Stats best_stats_text(std::string_view hyp);
 
  private:
+  ChrfState::Stats stats(size_t r, size_t hyp_len, const std::array<int64_t, ChrfState::kOrder>& match) const;
+  std::u32string chars_;
   std::vector<ChrfDenseGrams> dense_;
   std::vector<NgramTable> tables_;  // references with a large alphabet
   std::vector<bool> is_dense_;

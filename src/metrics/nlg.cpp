@@ -150,8 +150,7 @@ void NlgScorer::add(NlgState& st, std::string_view hyp, const NlgTokens& tokens)
   if (st.opt_.meteor != opt_.meteor || st.opt_.rouge_stemmer != opt_.rouge_stemmer)
     throw std::logic_error("NLG metrics: a state and a scorer with different options");
   bleu_.add_to(st.bleu_, tokens.bleu);
-  chars_without_space(hyp, chars_);
-  st.chrf_.add_stats(chrf_.best_stats(chars_));
+  st.chrf_.add_stats(chrf_.best_stats_text(hyp));
   st.rouge_.add_scores(rouge_.best(tokens.rouge));
   if (opt_.meteor) st.meteor_.add_score(meteor_.score_words(tokens.meteor));
 }

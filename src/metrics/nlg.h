@@ -107,7 +107,6 @@ class NlgScorer {
   std::vector<NlgTokens> own_refs_;
   std::vector<std::string_view> ref_views_;
   std::vector<const NlgTokens*> ref_tokens_;
-  std::u32string chars_;
   const Word& word(std::string_view w);
 };
 
