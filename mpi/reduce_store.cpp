@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -92,26 +93,29 @@ nlohmann::json cls_json(const metrics::ClassReport& r, const std::vector<std::st
   return j;
 }
 
+// Per distribution key, the normalised (human, model) vectors of its items in row order.
+using Pairs = std::map<std::string, std::pair<std::vector<double>, std::vector<double>>>;
+
 // One rank's (or one scoring thread's) states for its instances.
 struct Local {
   std::map<std::string, metrics::NlgState> nlg;          // nlg  ds split source mode
   std::map<std::string, metrics::DiversityState> div;    // div  ds split source mode
   std::map<std::string, metrics::DistState> dist;        // dist ds split kind name
   std::map<std::string, metrics::ClassificationState> cls;  // cls ds split kind name target
-  std::map<std::string, std::pair<std::vector<double>, std::vector<double>>> pairs;  // dist key -> (human, model)
+  Pairs pairs;  // dist key -> (human, model)
   int64_t nlg_no_reference = 0;
   int64_t explanation_errors = 0;
   int64_t missing_probs = 0;  // judgment/prediction rows without a distribution (judge errors: NaN)
 };
 
-// Appends o's distribution pairs after L's, key by key, and empties o's.
-void append_pairs(Local& L, Local& o) {
-  for (auto& [k, p] : o.pairs) {
-    auto& d = L.pairs[k];
+// Appends o's distribution pairs after L's, key by key, and empties o.
+void append_pairs(Pairs& L, Pairs& o) {
+  for (auto& [k, p] : o) {
+    auto& d = L[k];
     d.first.insert(d.first.end(), p.first.begin(), p.first.end());
     d.second.insert(d.second.end(), p.second.begin(), p.second.end());
   }
-  o.pairs.clear();
+  o.clear();
 }
 
 // Moves the states of `from` into `into`, merging those of keys both have.
@@ -131,7 +135,7 @@ void merge_local(Local& L, Local& o) {
   merge_map(L.div, o.div);
   merge_map(L.dist, o.dist);
   merge_map(L.cls, o.cls);
-  append_pairs(L, o);
+  append_pairs(L.pairs, o.pairs);
   L.nlg_no_reference += o.nlg_no_reference;
   L.explanation_errors += o.explanation_errors;
   L.missing_probs += o.missing_probs;
@@ -198,6 +202,7 @@ struct Worker {
   std::vector<metrics::NlgTokens> toks;  // each explanation tokenised once, for diversity and NLG alike
   std::vector<Group> groups;
   std::vector<double> human, model;  // one item's label distributions
+  Pairs* pairs = nullptr;             // where the current chunk's distribution pairs go
   StateMemo memo;
 };
 
@@ -226,7 +231,7 @@ void add_probs(Worker& w, int n_labels, const std::string& ds, const std::string
     model.assign(probs, probs + n_labels);
     human.assign(inst.label_counts.begin(), inst.label_counts.end());
     state_at(w, L.dist, {"dist", ds, split, kind, name}).add(human.data(), model.data(), human.size());
-    auto& pr = state_at(w, L.pairs, {"dist", ds, split, kind, name});
+    auto& pr = state_at(w, *w.pairs, {"dist", ds, split, kind, name});
     // Normalised as metrics::normalise does.
     for (auto [v, out] : {std::make_pair(&human, &pr.first), std::make_pair(&model, &pr.second)}) {
       double sum = 0;
@@ -241,7 +246,7 @@ void add_probs(Worker& w, int n_labels, const std::string& ds, const std::string
 void score_instances(Worker& w, const store::Batch& batch, size_t i0, size_t i1, const std::vector<ProbSet>& sets,
                      int64_t block_begin, int n_labels) {
   Local& L = w.L;
-  w.memo.forget();  // the maps may have been cleared since (append_pairs, merge_local)
+  w.memo.forget();  // the maps may have been cleared or changed since (w.pairs, merge_local)
   const auto& ex = batch.explanations;  // ordered by instance
   size_t e = static_cast<size_t>(
       std::lower_bound(ex.begin(), ex.end(), batch.begin + static_cast<int64_t>(i0),
@@ -334,7 +339,9 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
   const int threads = proc::threads_per_rank(cfg.threads, comm.ranks_on_my_host());
   log::debug("reduce: ", threads, " scoring thread(s) per rank");
   std::vector<std::unique_ptr<Worker>> workers;
-  for (int t = 0; t < threads; ++t) workers.push_back(std::make_unique<Worker>(nlg_opt, wordnet.get()));
+  // One per scoring thread, and with several one more for the reading thread, which scores too
+  // once it has read the next batch.
+  for (int t = 0; t < threads + (threads > 1); ++t) workers.push_back(std::make_unique<Worker>(nlg_opt, wordnet.get()));
 
   Local L;
   int n_labels = 0;
@@ -373,23 +380,37 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
     if (progress_interval_s > 0)
       progress = std::make_unique<GlobalProgress>(comm, std::vector<std::string>{"instances", "explanations"},
                                                   static_cast<uint64_t>(n_instances), progress_interval_s);
-    // Batch b is scored in `threads` contiguous parts while batch b + 1 is read. Each part's
-    // distribution pairs are appended in part order after the batch, so that they stay in row
-    // order (the distance correlation is then bit-identical for any number of threads and ranks).
+    // Batch b is cut into chunks that the scoring threads take in turn while batch b + 1 is
+    // read, and the reading thread too once it has read it: no thread waits for another's share
+    // (fixed shares came out unequal with the reader on the same cores). Each chunk's
+    // distribution pairs are kept apart and appended in chunk order after the batch, so that
+    // they stay in row order (the distance correlation is then bit-identical for any number of
+    // threads and ranks).
+    // Chunks of at most 64 instances, and at least 8 per thread in a batch.
+    const size_t chunk = static_cast<size_t>(
+        std::clamp<int64_t>(cfg.batch_rows / (8 * (threads + 1)), int64_t{1}, int64_t{64}));
     store::Batch cur, next;
+    std::vector<Pairs> chunk_pairs;
+    std::atomic<size_t> next_chunk{0};
+    size_t n_chunks = 0;
+    auto score_chunks = [&](Worker& w) {
+      for (size_t c; (c = next_chunk.fetch_add(1)) < n_chunks;) {
+        w.pairs = &chunk_pairs[c];
+        score_instances(w, cur, c * chunk, std::min(cur.instances.size(), (c + 1) * chunk), sets, begin, n_labels);
+      }
+    };
     WorkerPool pool(threads);  // after the batches: on unwinding it waits for its task, then they go
     const int64_t step = std::max<int64_t>(1, cfg.batch_rows);
     if (begin < end) cur = reader.read_batch(begin, std::min(end, begin + step));
     for (int64_t b = begin; b < end; b += step) {
-      const size_t n = cur.instances.size();
-      pool.run([&](int p) {
-        const size_t t = static_cast<size_t>(threads);
-        score_instances(*workers[static_cast<size_t>(p)], cur, n * static_cast<size_t>(p) / t,
-                        n * static_cast<size_t>(p + 1) / t, sets, begin, n_labels);
-      });
+      n_chunks = (cur.instances.size() + chunk - 1) / chunk;
+      if (chunk_pairs.size() < n_chunks) chunk_pairs.resize(n_chunks);
+      next_chunk = 0;
+      pool.run([&](int p) { score_chunks(*workers[static_cast<size_t>(p)]); });
       if (b + step < end) next = reader.read_batch(b + step, std::min(end, b + 2 * step));
+      if (threads > 1) score_chunks(*workers.back());  // the reader's own worker
       pool.wait();
-      for (auto& w : workers) append_pairs(L, w->L);
+      for (size_t c = 0; c < n_chunks; ++c) append_pairs(L.pairs, chunk_pairs[c]);
       if (progress)
         progress->add({static_cast<int64_t>(cur.instances.size()), static_cast<int64_t>(cur.explanations.size())});
       std::swap(cur, next);

@@ -144,7 +144,7 @@ TEST(Reduce, AnyRankCountEqualsOneProcessAndDirectStates) {
 
   config::ReduceConfig cfg;
   cfg.batch_rows = 10;  // many batches
-  cfg.threads = 2;      // every rank scores each batch in two parts
+  cfg.threads = 2;      // every rank scores each batch in chunks of one instance, taken in turn by 3 threads
   const auto all = mpi::reduce_store(world, path, cfg);
   world.barrier();
   if (world.root()) {
@@ -152,7 +152,7 @@ TEST(Reduce, AnyRankCountEqualsOneProcessAndDirectStates) {
     cfg.threads = 1;
     const auto one = mpi::reduce_store(self, path, cfg);
     expect_same(one, all, "");
-    // Three threads: parts of 3 or 4 instances, some of them without explanations.
+    // Three threads (and the reading one): chunks of one instance, some without explanations.
     cfg.threads = 3;
     expect_same(one, mpi::reduce_store(self, path, cfg), "");
     cfg.threads = -1;
