@@ -31,7 +31,9 @@ void DiversityState::add_group_tokens(const Interner& in, const std::vector<cons
   if (interner_ != in.serial()) {  // ids of another interner: forget which ids were seen
     interner_ = in.serial();
     seen_id_.clear();
+    seen_pair_.clear();
   }
+  if (seen_pair_.empty()) seen_pair_.assign(kPairSlots, ~uint64_t{0});
   const size_t n_texts = toks.size();
   for (size_t i = 0; i < n_texts; ++i) {
     const auto& tk = *toks[i];
@@ -46,8 +48,14 @@ void DiversityState::add_group_tokens(const Interner& in, const std::vector<cons
       }
       if (k + 1 < tk.size()) {
         ++total_[1];
-        const uint64_t pair[2] = {in.hash(tk[k]), in.hash(tk[k + 1])};
-        seen_[1].insert(hash::xxh64(std::string_view(reinterpret_cast<const char*>(pair), sizeof pair)));
+        // A bigram of ids met lately is in seen_[1] already: no hash to compute, no probe.
+        const uint64_t ids = static_cast<uint64_t>(tk[k]) << 32 | tk[k + 1];
+        uint64_t& slot = seen_pair_[(ids * 0x9E3779B97F4A7C15ULL) >> (64 - kPairBits)];
+        if (slot != ids) {
+          slot = ids;
+          const uint64_t pair[2] = {in.hash(tk[k]), in.hash(tk[k + 1])};
+          seen_[1].insert(hash::xxh64(std::string_view(reinterpret_cast<const char*>(pair), sizeof pair)));
+        }
       }
     }
   }

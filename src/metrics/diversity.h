@@ -46,6 +46,11 @@ class DiversityState {
   double self_sum_ = 0;
   HashSet64 seen_[2];
   std::vector<bool> seen_id_;  // token ids (of interner `interner_`) already in seen_[0]
+  // Bigrams of ids (first << 32 | second) lately put in seen_[1], direct-mapped; all ones: none
+  // (ids stay below 2^32 - 1).
+  static constexpr int kPairBits = 12;
+  static constexpr size_t kPairSlots = size_t{1} << kPairBits;
+  std::vector<uint64_t> seen_pair_;
   uint64_t interner_ = 0;
 };
 

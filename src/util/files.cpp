@@ -17,12 +17,34 @@
 namespace because::files {
 
 std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open: " + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw InputError(path + ": read error");
-  return ss.str();
+  // read(2) into one string sized from fstat, then to the end (a pipe or a growing file):
+  // no stream buffers copying it twice.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw InputError(path + ": cannot open: " + std::strerror(errno));
+  struct stat st {};
+  std::string out;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) out.resize(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  char more[65536];  // past the size fstat gave (or without one)
+  while (true) {
+    const bool room = done < out.size();
+    const ssize_t n = room ? ::read(fd, out.data() + done, out.size() - done) : ::read(fd, more, sizeof more);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int e = errno;
+      ::close(fd);
+      throw InputError(path + ": read error: " + std::strerror(e));
+    }
+    if (n == 0) break;
+    if (!room) {
+      out.resize(done);
+      out.append(more, static_cast<size_t>(n));
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  out.resize(done);
+  return out;
 }
 
 void write_atomic(const std::string& path, const std::string& content) {
