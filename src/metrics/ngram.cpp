@@ -75,6 +75,16 @@ uint32_t Interner::add(std::string_view s) {
   return id;
 }
 
+uint32_t Interner::find(std::string_view s) const {
+  const uint64_t h = hash::xxh64(s);
+  const uint64_t mask = slots_.size() - 1;
+  for (uint64_t i = h & mask;; i = (i + 1) & mask) {
+    const uint32_t v = slots_[i];
+    if (v == 0) return kNone;
+    if (hashes_[v - 1] == h && text(v - 1) == s) return v - 1;
+  }
+}
+
 void Interner::grow() {
   std::vector<uint32_t> s(slots_.size() * 2, 0);
   const uint64_t mask = s.size() - 1;

@@ -20,7 +20,10 @@ inline int64_t ngram_count(size_t len, int n) { return len + 1 > static_cast<siz
 class Interner {
  public:
   Interner();
+  static constexpr uint32_t kNone = UINT32_MAX;
   uint32_t id(std::string_view s);
+  /// The id of `s` if it has one, else kNone (nothing is added).
+  uint32_t find(std::string_view s) const;
   std::string_view text(uint32_t id) const {
     return {arena_.data() + begin_[id], static_cast<size_t>(begin_[id + 1] - begin_[id])};
   }

@@ -38,13 +38,18 @@ NlgScorer::NlgScorer(NlgOptions opt, const WordNet* wordnet)
     : opt_(opt), rouge_tok_(in_, opt.rouge_stemmer), meteor_(wordnet) {}
 
 const NlgScorer::Word& NlgScorer::word(std::string_view w) {
-  const uint32_t id = words_.id(w);
+  // Up to max_cached_words distinct words are kept; past that a new word's tokens are computed
+  // each time into the pool's tail (valid until the next call), so that text of ever new words
+  // (numbers, identifiers) cannot grow the cache without bound.
+  const bool keep = word_.size() < opt_.max_cached_words;
+  const uint32_t id = keep ? words_.id(w) : words_.find(w);
   if (id < word_.size()) return word_[id];
+  pool_.resize(kept_pool_);
   // First sight: the three tokenisers on the word alone.
   Word x{static_cast<uint32_t>(pool_.size()), 0, 0, 0};
   tokenize_13a_ids(w, in_, one_);
   pool_.insert(pool_.end(), one_.begin(), one_.end());
-  x.n_bleu = static_cast<uint16_t>(one_.size());  // a word of at most 2^16 - 1 bytes (below)
+  x.n_bleu = static_cast<uint16_t>(one_.size());  // a word of at most 2^16 - 1 bytes (tokenize)
   rouge_tok_.tokenize(w, one_);
   pool_.insert(pool_.end(), one_.begin(), one_.end());
   x.n_rouge = static_cast<uint16_t>(one_.size());
@@ -54,6 +59,11 @@ const NlgScorer::Word& NlgScorer::word(std::string_view w) {
       if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
     x.meteor = meteor_.word_id(lower_);
   }
+  if (!keep) {
+    uncached_ = x;
+    return uncached_;
+  }
+  kept_pool_ = pool_.size();
   word_.push_back(x);
   return word_.back();
 }

@@ -17,6 +17,9 @@ namespace because::metrics {
 struct NlgOptions {
   bool rouge_stemmer = false;  ///< rouge_score's use_stemmer
   bool meteor = true;          ///< compute METEOR (the slowest of the four)
+  /// Distinct words whose tokens NlgScorer::tokenize keeps (about 100 MiB per million); past
+  /// that, new words are tokenised every time they come.
+  size_t max_cached_words = size_t{1} << 20;
 };
 
 class NlgScorer;
@@ -94,6 +97,8 @@ class NlgScorer {
   Interner words_;            // words as they appear in texts (split on whitespace)
   std::vector<Word> word_;    // per words_ id
   std::vector<uint32_t> pool_;
+  size_t kept_pool_ = 0;      // the kept words' part of pool_
+  Word uncached_{};           // the last word past NlgOptions::max_cached_words
   std::vector<uint32_t> one_;  // working memory of a word's first sight
   std::string lower_;
   std::vector<std::u32string> chrf_chars_;
