@@ -47,13 +47,6 @@ class NlgState {
 
  private:
   friend class NlgScorer;
-
-/// One text's tokens for every NLG metric that works on tokens, as NlgScorer::tokenize() gives
-/// them: 13a ids (BLEU, and diversity) and rouge_score ids in the scorer's interner(), METEOR's
-/// lower-cased words in its own (empty when METEOR is off).
-struct NlgTokens {
-  std::vector<uint32_t> bleu, rouge, meteor;
-};
   NlgOptions opt_;
   BleuState bleu_;
   ChrfState chrf_;
