@@ -118,13 +118,52 @@ int64_t BitLcs::length(const std::vector<uint32_t>& b) {
 
 void RougeRefs::set(const std::vector<uint32_t>* refs, size_t n) {
   refs_.clear();
-  if (tables_.size() < n) tables_.resize(n);
-  if (lcs_.size() < n) lcs_.resize(n);
+  if (tables_.size() < n) {
+    tables_.resize(n);
+    lcs_.resize(n);
+    sets_.resize(n);
+  }
+  use_sets_.assign(n, 0);
+  // Local ids 1, 2, ... for the references' tokens, in first-seen order, while they fit 16 bits.
+  for (const uint32_t t : local_words_) local_of_[t] = 0;
+  local_words_.clear();
+  size_t total = 0;
+  for (size_t r = 0; r < n; ++r) total += refs[r].size();
+  const bool local = total <= UINT16_MAX;
+  local_refs_.resize(local ? total : 0);
+  size_t at = 0;
+  for (size_t r = 0; r < n && local; ++r)
+    for (const uint32_t t : refs[r]) {
+      if (t >= local_of_.size()) local_of_.resize(std::max<size_t>(t + 1, 2 * local_of_.size()), 0);
+      if (local_of_[t] == 0) {
+        local_words_.push_back(t);
+        local_of_[t] = static_cast<uint16_t>(local_words_.size());
+      }
+      local_refs_[at++] = local_of_[t];
+    }
+  at = 0;
+  const size_t n_ids = local_words_.size();
+  lcs_at_.assign(n, -1);
+  lcs_masks_.clear();
   for (size_t r = 0; r < n; ++r) {
-    refs_.push_back(&refs[r]);
-    NgramTable& t = tables_[r];
     const auto& v = refs[r];
-    lcs_[r].set(v);
+    refs_.push_back(&v);
+    const uint16_t* ids = local_refs_.data() + at;  // when local
+    if (local && v.size() <= 64) {
+      lcs_at_[r] = static_cast<int64_t>(lcs_masks_.size());
+      lcs_masks_.resize(lcs_masks_.size() + n_ids + 1, 0);
+      uint64_t* m = lcs_masks_.data() + lcs_at_[r];
+      for (size_t i = 0; i < v.size(); ++i) m[ids[i]] |= uint64_t{1} << i;
+    } else {
+      lcs_[r].set(v);
+    }
+    if (local) {
+      const PositionSets::Span span{ids, v.size()};
+      at += v.size();
+      use_sets_[r] = sets_[r].set(2, static_cast<uint32_t>(n_ids), &span, 1);
+      if (use_sets_[r]) continue;
+    }
+    NgramTable& t = tables_[r];
     t.reset(2 * v.size());
     for (size_t i = 0; i < v.size(); ++i) {
       t.add(1, v[i], 0);
@@ -135,21 +174,41 @@ void RougeRefs::set(const std::vector<uint32_t>* refs, size_t n) {
 
 RougeScores RougeRefs::best(const std::vector<uint32_t>& hyp) {
   std::array<double, 3> best{};
+  local_hyp_.resize(hyp.size());
+  for (size_t i = 0; i < hyp.size(); ++i) local_hyp_[i] = hyp[i] < local_of_.size() ? local_of_[hyp[i]] : 0;
   for (size_t r = 0; r < refs_.size(); ++r) {
     const auto& ref = *refs_[r];
-    NgramTable& t = tables_[r];
-    t.begin_probe();
     int64_t inter1 = 0, inter2 = 0;
-    for (size_t i = 0; i < hyp.size(); ++i) {
-      const auto p1 = t.consume(1, hyp[i], 0);
-      if (p1 == NgramTable::kAbsent) continue;  // then the bigram starting here is absent too
-      inter1 += p1 == NgramTable::kMatched;
-      if (i + 1 < hyp.size())
-        inter2 += t.consume(2, (static_cast<uint64_t>(hyp[i]) << 32) | hyp[i + 1], 0) == NgramTable::kMatched;
+    if (use_sets_[r]) {
+      const auto m = sets_[r].match(local_hyp_.data(), local_hyp_.size());
+      inter1 = m[0];
+      inter2 = m[1];
+    } else {
+      NgramTable& t = tables_[r];
+      t.begin_probe();
+      for (size_t i = 0; i < hyp.size(); ++i) {
+        const auto p1 = t.consume(1, hyp[i], 0);
+        if (p1 == NgramTable::kAbsent) continue;  // then the bigram starting here is absent too
+        inter1 += p1 == NgramTable::kMatched;
+        if (i + 1 < hyp.size())
+          inter2 += t.consume(2, (static_cast<uint64_t>(hyp[i]) << 32) | hyp[i + 1], 0) == NgramTable::kMatched;
+      }
     }
     double l = 0;
     if (!ref.empty() && !hyp.empty()) {
-      const auto lcs = static_cast<double>(lcs_[r].length(hyp));
+      int64_t length = 0;
+      if (lcs_at_[r] >= 0) {
+        // BitLcs::length in one word: V' = (V + (V & M)) | (V & ~M), M = 0 for a token the
+        // reference lacks (V' = V).
+        const uint64_t* m = lcs_masks_.data() + lcs_at_[r];
+        uint64_t v = ~uint64_t{0};
+        for (const uint16_t c : local_hyp_) v = (v + (v & m[c])) | (v & ~m[c]);
+        const uint64_t valid = ref.size() == 64 ? ~uint64_t{0} : (uint64_t{1} << ref.size()) - 1;
+        length = static_cast<int64_t>(ref.size()) - __builtin_popcountll(v & valid);
+      } else {
+        length = lcs_[r].length(hyp);
+      }
+      const auto lcs = static_cast<double>(length);
       l = fmeasure(lcs / static_cast<double>(hyp.size()), lcs / static_cast<double>(ref.size()));
     }
     const std::array<double, 3> v{counts_f(inter1, ngram_count(ref.size(), 1), ngram_count(hyp.size(), 1)),

@@ -86,7 +86,18 @@ class RougeRefs {
   RougeScores best(const std::vector<uint32_t>& hyp);
 
  private:
-  std::vector<NgramTable> tables_;  // unigrams and bigrams of each reference
+  // Unigram and bigram matches of each reference by its PositionSets over token ids local to
+  // the segment (as BleuRefs counts), or by a table of its n-grams when it is past their limits.
+  std::vector<PositionSets> sets_;
+  std::vector<char> use_sets_;
+  std::vector<uint16_t> local_of_;     // token id -> its local id (0: in no reference)
+  std::vector<uint32_t> local_words_;  // token ids with a local id, to forget at the next set()
+  std::vector<uint16_t> local_refs_, local_hyp_;
+  std::vector<NgramTable> tables_;
+  // LCS: a reference of at most 64 tokens with local ids keeps, per local id, the bit set of its
+  // positions (at lcs_at_[r], 0 for ids it lacks) and is one 64-bit word; others take BitLcs.
+  std::vector<int64_t> lcs_at_;  // -1: BitLcs
+  std::vector<uint64_t> lcs_masks_;
   std::vector<BitLcs> lcs_;
   std::vector<const std::vector<uint32_t>*> refs_;
 };

@@ -294,6 +294,62 @@ TEST(NgramEquivalence, BleuLongReferencesAndRepeats) {
   for (int n = 0; n < 4; ++n) ASSERT_EQ(got[n], want[n]) << "10 references of 500 tokens, order " << n + 1;
 }
 
+// RougeRefs counts unigrams and bigrams by PositionSets and the LCS of references of at most 64
+// tokens in one word, over local ids; longer references take BitLcs, those over 512 tokens the
+// n-gram table, and segments of more than 65535 reference tokens (no 16-bit local ids) both.
+TEST(NgramEquivalence, RougeLongReferencesAndRepeats) {
+  std::mt19937_64 rng(41);
+  const char* vocab[] = {"a", "b", "c", "d", "e", "f"};
+  auto draw = [&](size_t len, size_t distinct) {
+    Toks t;
+    for (size_t i = 0; i < len; ++i) t.push_back(vocab[rng() % distinct]);
+    return t;
+  };
+  Interner in;
+  auto ids = [&](const Toks& t) {
+    std::vector<uint32_t> v;
+    for (const auto& w : t) v.push_back(in.id(w));
+    return v;
+  };
+  RougeRefs refs;
+  auto check = [&](const std::vector<Toks>& rt, const Toks& hyp, const std::string& what) {
+    std::array<double, 3> want{};
+    for (size_t r = 0; r < rt.size(); ++r) {
+      const auto v = brute_rouge(rt[r], hyp);
+      for (int i = 0; i < 3; ++i) want[i] = r == 0 ? v[i] : std::max(want[i], v[i]);
+    }
+    const auto got = refs.best(ids(hyp));
+    EXPECT_DOUBLE_EQ(got.rouge1, want[0]) << what;
+    EXPECT_DOUBLE_EQ(got.rouge2, want[1]) << what;
+    EXPECT_DOUBLE_EQ(got.rougeL, want[2]) << what;
+  };
+  for (int seg = 0; seg < 120; ++seg) {
+    const size_t n_refs = 1 + rng() % 3;
+    // Lengths around 64 (one word or BitLcs), up to 512 and past it (the table).
+    const size_t lens[] = {1 + rng() % 64, 60 + rng() % 10, 100 + rng() % 400, 505 + rng() % 20};
+    std::vector<Toks> rt;
+    for (size_t r = 0; r < n_refs; ++r) rt.push_back(draw(lens[(seg + r) % 4], 2 + rng() % 5));
+    std::vector<std::vector<uint32_t>> ri;
+    for (const auto& t : rt) ri.push_back(ids(t));
+    refs.set(ri.data(), ri.size());
+    for (int h = 0; h < 3; ++h) {
+      Toks hyp = draw(rng() % 80, 2 + rng() % 5);
+      if (h == 1) hyp.insert(hyp.end(), rt[0].begin(), rt[0].begin() + static_cast<long>(std::min<size_t>(rt[0].size(), 30)));
+      check(rt, hyp, "segment " + std::to_string(seg) + " hypothesis " + std::to_string(h));
+    }
+  }
+  // 140 references of 500 tokens: more reference tokens than 16-bit local ids hold.
+  std::vector<Toks> rt(140);
+  for (auto& t : rt)
+    for (int i = 0; i < 500; ++i) t.push_back("w" + std::to_string(rng() % 3000));
+  std::vector<std::vector<uint32_t>> ri;
+  for (const auto& t : rt) ri.push_back(ids(t));
+  refs.set(ri.data(), ri.size());
+  Toks hyp(rt[3].begin() + 100, rt[3].begin() + 130);
+  hyp.insert(hyp.end(), rt[77].begin(), rt[77].begin() + 10);
+  check(rt, hyp, "140 references of 500 tokens");
+}
+
 TEST(NgramEquivalence, ScorerReuseEqualsFreshStates) {
   // One scorer over many segments (tables reused through generation stamps) against a fresh
   // scorer per hypothesis, METEOR included.
