@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <mutex>
-#include <unordered_set>
 #include <sstream>
+#include <unordered_set>
 
 #include "util/error.h"
 #include "util/files.h"
@@ -35,10 +35,6 @@ const std::vector<std::pair<std::string, std::string>>& substitutions(int pos) {
 bool ends_with(const std::string& s, const std::string& suf) {
   return s.size() >= suf.size() && s.compare(s.size() - suf.size(), suf.size(), suf) == 0;
 }
-
-}  // namespace
-
-namespace {
 
 // The lemma of an index line: up to its first space.
 std::string_view lemma_of(std::string_view text, uint32_t at) {
