@@ -1,9 +1,10 @@
 // Benchmark of `because reduce`: a synthetic store of N instances (BECAUSE_BENCH_INSTANCES,
 // default 1,000,000) with 3 model explanations (2 guided, 1 label-free) and 1 human explanation
 // each plus a judgment set; prints the seconds (wall, and CPU of all ranks) to read the same
-// columns without computing (the bound) and those of reduce_store, with and without METEOR, with the default scoring
-// threads per rank (BECAUSE_BENCH_THREADS overrides) and, when that is more, with one. Distance
-// correlation of the N-item judgment group is O(N^2) and is left out here (reduce.dcor_max_items).
+// columns without computing (the bound) and those of reduce_store, with and without METEOR, with
+// the default scoring threads per rank (BECAUSE_BENCH_THREADS overrides) and, when that is more,
+// with one. Distance correlation of the N-item judgment group is O(N^2) and is left out here
+// (reduce.dcor_max_items).
 #include <gtest/gtest.h>
 
 #include <chrono>
