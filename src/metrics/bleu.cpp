@@ -241,8 +241,7 @@ void BleuRefs::set(const std::vector<uint32_t>* refs, size_t n) {
     lens_.push_back(static_cast<int64_t>(refs[r].size()));
   }
   // Local ids 1, 2, ... for the references' tokens, in first-seen order.
-  for (const uint32_t t : local_words_) local_of_[t] = 0;
-  local_words_.clear();
+  local_.clear();
   local_refs_.resize(keys / 4);
   std::vector<PositionSets::Span>& spans = spans_;
   spans.resize(n);
@@ -251,16 +250,10 @@ void BleuRefs::set(const std::vector<uint32_t>* refs, size_t n) {
   for (size_t r = 0; r < n && fits; ++r) {
     fits = refs[r].size() <= PositionSets::kMaxLen;
     spans[r] = {local_refs_.data() + at, refs[r].size()};
-    for (const uint32_t t : refs[r]) {
-      if (t >= local_of_.size()) local_of_.resize(std::max<size_t>(t + 1, 2 * local_of_.size()), 0);
-      if (local_of_[t] == 0) {
-        local_words_.push_back(t);
-        local_of_[t] = static_cast<uint16_t>(local_words_.size());  // at most kMaxRefs * kMaxLen
-      }
-      local_refs_[at++] = local_of_[t];
-    }
+    // At most kMaxRefs * kMaxLen local ids when the sets are used.
+    for (const uint32_t t : refs[r]) local_refs_[at++] = local_.add(t);
   }
-  use_sets_ = fits && sets_.set(BleuState::kOrder, static_cast<uint32_t>(local_words_.size()), spans.data(), n);
+  use_sets_ = fits && sets_.set(BleuState::kOrder, local_.size(), spans.data(), n);
   if (use_sets_) return;
   table_.reset(keys);
   uint64_t hi, lo;
@@ -293,8 +286,7 @@ std::array<int64_t, 4> BleuRefs::clipped_matches(const std::vector<uint32_t>& hy
   // Per distinct hypothesis n-gram, min(its count, max count in one reference).
   std::array<int64_t, 4> correct{};
   if (use_sets_) {
-    local_hyp_.resize(hyp.size());
-    for (size_t i = 0; i < hyp.size(); ++i) local_hyp_[i] = hyp[i] < local_of_.size() ? local_of_[hyp[i]] : 0;
+    local_.map(hyp, local_hyp_);
     const auto m = sets_.match(local_hyp_.data(), local_hyp_.size());
     for (int k = 0; k < BleuState::kOrder; ++k) correct[k] = m[k];
     return correct;

@@ -70,8 +70,7 @@ class BleuRefs {
   // positions, over token ids local to the segment; others take the table.
   bool use_sets_ = false;
   PositionSets sets_;
-  std::vector<uint16_t> local_of_;     // token id -> its local id (0: in no reference)
-  std::vector<uint32_t> local_words_;  // token ids with a local id, to forget at the next set()
+  LocalIds local_;
   std::vector<uint16_t> local_refs_, local_hyp_;
   std::vector<PositionSets::Span> spans_;
   NgramTable table_;  // per n-gram: its maximum count in one reference

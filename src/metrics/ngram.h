@@ -3,6 +3,7 @@
 // for sentences, a counting table of exact n-gram keys (NgramTable) for anything longer.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -133,6 +134,37 @@ class PositionSets {
   std::vector<uint64_t> bits_;          // [((ref * orders_ + shift) * stride_ + id) * words_ + word]
   std::vector<uint16_t> used_;          // [used_at_[ref] + (order - 1) * len + first position]
   std::vector<uint64_t> cur_;           // the current sets, one per reference
+};
+
+/// Token ids to ids local to one segment's references, 1, 2, ... in first-seen order, 0 for a
+/// token of no reference: the dense symbols PositionSets takes. clear() forgets only the ids it
+/// gave out, so a segment costs its own tokens, not the vocabulary.
+class LocalIds {
+ public:
+  void clear() {
+    for (const uint32_t t : words_) of_[t] = 0;
+    words_.clear();
+  }
+  /// The local id of `t`, the next one when it has none (callers keep them below 2^16).
+  uint16_t add(uint32_t t) {
+    if (t >= of_.size()) of_.resize(std::max<size_t>(t + 1, 2 * of_.size()), 0);
+    if (of_[t] == 0) {
+      words_.push_back(t);
+      of_[t] = static_cast<uint16_t>(words_.size());
+    }
+    return of_[t];
+  }
+  /// `tokens` as local ids into `out` (0 for those without one).
+  void map(const std::vector<uint32_t>& tokens, std::vector<uint16_t>& out) const {
+    out.resize(tokens.size());
+    for (size_t i = 0; i < tokens.size(); ++i) out[i] = tokens[i] < of_.size() ? of_[tokens[i]] : 0;
+  }
+  /// Local ids given out since clear().
+  uint32_t size() const { return static_cast<uint32_t>(words_.size()); }
+
+ private:
+  std::vector<uint16_t> of_;     // token id -> its local id (0: none)
+  std::vector<uint32_t> words_;  // token ids with a local id
 };
 
 /// Counts of n-grams, each an order and an exact 128-bit key, for one reference (add) or the

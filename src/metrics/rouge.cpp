@@ -125,24 +125,16 @@ void RougeRefs::set(const std::vector<uint32_t>* refs, size_t n) {
   }
   use_sets_.assign(n, 0);
   // Local ids 1, 2, ... for the references' tokens, in first-seen order, while they fit 16 bits.
-  for (const uint32_t t : local_words_) local_of_[t] = 0;
-  local_words_.clear();
+  local_.clear();
   size_t total = 0;
   for (size_t r = 0; r < n; ++r) total += refs[r].size();
   const bool local = total <= UINT16_MAX;
   local_refs_.resize(local ? total : 0);
   size_t at = 0;
   for (size_t r = 0; r < n && local; ++r)
-    for (const uint32_t t : refs[r]) {
-      if (t >= local_of_.size()) local_of_.resize(std::max<size_t>(t + 1, 2 * local_of_.size()), 0);
-      if (local_of_[t] == 0) {
-        local_words_.push_back(t);
-        local_of_[t] = static_cast<uint16_t>(local_words_.size());
-      }
-      local_refs_[at++] = local_of_[t];
-    }
+    for (const uint32_t t : refs[r]) local_refs_[at++] = local_.add(t);
   at = 0;
-  const size_t n_ids = local_words_.size();
+  const size_t n_ids = local_.size();
   lcs_at_.assign(n, -1);
   lcs_masks_.clear();
   for (size_t r = 0; r < n; ++r) {
@@ -174,8 +166,7 @@ void RougeRefs::set(const std::vector<uint32_t>* refs, size_t n) {
 
 RougeScores RougeRefs::best(const std::vector<uint32_t>& hyp) {
   std::array<double, 3> best{};
-  local_hyp_.resize(hyp.size());
-  for (size_t i = 0; i < hyp.size(); ++i) local_hyp_[i] = hyp[i] < local_of_.size() ? local_of_[hyp[i]] : 0;
+  local_.map(hyp, local_hyp_);
   for (size_t r = 0; r < refs_.size(); ++r) {
     const auto& ref = *refs_[r];
     int64_t inter1 = 0, inter2 = 0;

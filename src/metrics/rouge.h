@@ -90,8 +90,7 @@ class RougeRefs {
   // the segment (as BleuRefs counts), or by a table of its n-grams when it is past their limits.
   std::vector<PositionSets> sets_;
   std::vector<char> use_sets_;
-  std::vector<uint16_t> local_of_;     // token id -> its local id (0: in no reference)
-  std::vector<uint32_t> local_words_;  // token ids with a local id, to forget at the next set()
+  LocalIds local_;
   std::vector<uint16_t> local_refs_, local_hyp_;
   std::vector<NgramTable> tables_;
   // LCS: a reference of at most 64 tokens with local ids keeps, per local id, the bit set of its
