@@ -116,6 +116,37 @@ std::array<double, 3> brute_rouge(const Toks& t, const Toks& p) {
   return out;
 }
 
+// Token lists for the BLEU and ROUGE tests: over a small vocabulary (repeats everywhere) or a
+// large one, and their ids in one interner.
+struct TokenDraws {
+  explicit TokenDraws(uint64_t seed) : rng(seed) {}
+  Toks draw(size_t len, size_t distinct) {
+    static const char* vocab[] = {"a", "b", "c", "d", "e", "f"};
+    Toks t;
+    for (size_t i = 0; i < len; ++i) t.push_back(vocab[rng() % distinct]);
+    return t;
+  }
+  /// n lists of len tokens over 3000 words.
+  std::vector<Toks> large(size_t n, size_t len) {
+    std::vector<Toks> out(n);
+    for (auto& t : out)
+      for (size_t i = 0; i < len; ++i) t.push_back("w" + std::to_string(rng() % 3000));
+    return out;
+  }
+  std::vector<uint32_t> ids(const Toks& t) {
+    std::vector<uint32_t> v;
+    for (const auto& w : t) v.push_back(in.id(w));
+    return v;
+  }
+  std::vector<std::vector<uint32_t>> ids(const std::vector<Toks>& ts) {
+    std::vector<std::vector<uint32_t>> v;
+    for (const auto& t : ts) v.push_back(ids(t));
+    return v;
+  }
+  std::mt19937_64 rng;
+  Interner in;
+};
+
 }  // namespace
 
 TEST(NgramEquivalence, BleuChrfRougeAgainstBruteForce) {
@@ -247,50 +278,35 @@ TEST(NgramEquivalence, ChrfLongReferencesAndRepeats) {
 // ones, over a small vocabulary (repeats everywhere), then 10 references of 500 tokens over a
 // large one (too many sets), one BleuRefs reused throughout, against brute force.
 TEST(NgramEquivalence, BleuLongReferencesAndRepeats) {
-  std::mt19937_64 rng(37);
-  const char* vocab[] = {"a", "b", "c", "d", "e", "f"};
-  auto draw = [&](size_t len, size_t distinct) {
-    Toks t;
-    for (size_t i = 0; i < len; ++i) t.push_back(vocab[rng() % distinct]);
-    return t;
-  };
-  Interner in;
-  auto ids = [&](const Toks& t) {
-    std::vector<uint32_t> v;
-    for (const auto& w : t) v.push_back(in.id(w));
-    return v;
-  };
+  TokenDraws d(37);
   BleuRefs refs;
   for (int seg = 0; seg < 100; ++seg) {
-    const size_t n_refs = seg % 25 == 0 ? 17 : 1 + rng() % 3;
+    const size_t n_refs = seg % 25 == 0 ? 17 : 1 + d.rng() % 3;
     // Mostly sentences; every tenth segment references of 5-8 words of positions, or over 512.
     const size_t max_len = n_refs > 3 ? 20 : seg % 10 == 3 ? 700 : seg % 10 == 6 ? 512 : 120;
     std::vector<Toks> rt;
-    for (size_t r = 0; r < n_refs; ++r) rt.push_back(draw(max_len - rng() % (max_len > 120 ? 190 : max_len), 2 + rng() % 5));
-    std::vector<std::vector<uint32_t>> ri;
-    for (const auto& t : rt) ri.push_back(ids(t));
+    for (size_t r = 0; r < n_refs; ++r)
+      rt.push_back(d.draw(max_len - d.rng() % (max_len > 120 ? 190 : max_len), 2 + d.rng() % 5));
+    const auto ri = d.ids(rt);
     refs.set(ri.data(), ri.size());
     for (int h = 0; h < 3; ++h) {
-      Toks hyp = draw(rng() % 60, 2 + rng() % 5);
+      Toks hyp = d.draw(d.rng() % 60, 2 + d.rng() % 5);
       if (h == 1 && !rt[0].empty()) {
-        const size_t from = rng() % rt[0].size();
+        const size_t from = d.rng() % rt[0].size();
         hyp.insert(hyp.end(), rt[0].begin() + static_cast<long>(from), rt[0].begin() + static_cast<long>(std::min(rt[0].size(), from + 40)));
       }
       const auto want = brute_bleu(hyp, rt);
-      const auto got = refs.clipped_matches(ids(hyp));
+      const auto got = refs.clipped_matches(d.ids(hyp));
       for (int n = 0; n < 4; ++n) ASSERT_EQ(got[n], want[n]) << "segment " << seg << " order " << n + 1;
     }
   }
-  std::vector<Toks> rt(10);
-  for (auto& t : rt)
-    for (int i = 0; i < 500; ++i) t.push_back("w" + std::to_string(rng() % 3000));
-  std::vector<std::vector<uint32_t>> ri;
-  for (const auto& t : rt) ri.push_back(ids(t));
+  const std::vector<Toks> rt = d.large(10, 500);
+  const auto ri = d.ids(rt);
   refs.set(ri.data(), ri.size());
   Toks hyp(rt[3].begin() + 100, rt[3].begin() + 110);
   hyp.insert(hyp.end(), rt[7].begin(), rt[7].begin() + 10);
   const auto want = brute_bleu(hyp, rt);
-  const auto got = refs.clipped_matches(ids(hyp));
+  const auto got = refs.clipped_matches(d.ids(hyp));
   for (int n = 0; n < 4; ++n) ASSERT_EQ(got[n], want[n]) << "10 references of 500 tokens, order " << n + 1;
 }
 
@@ -298,19 +314,7 @@ TEST(NgramEquivalence, BleuLongReferencesAndRepeats) {
 // tokens in one word, over local ids; longer references take BitLcs, those over 512 tokens the
 // n-gram table, and segments of more than 65535 reference tokens (no 16-bit local ids) both.
 TEST(NgramEquivalence, RougeLongReferencesAndRepeats) {
-  std::mt19937_64 rng(41);
-  const char* vocab[] = {"a", "b", "c", "d", "e", "f"};
-  auto draw = [&](size_t len, size_t distinct) {
-    Toks t;
-    for (size_t i = 0; i < len; ++i) t.push_back(vocab[rng() % distinct]);
-    return t;
-  };
-  Interner in;
-  auto ids = [&](const Toks& t) {
-    std::vector<uint32_t> v;
-    for (const auto& w : t) v.push_back(in.id(w));
-    return v;
-  };
+  TokenDraws d(41);
   RougeRefs refs;
   auto check = [&](const std::vector<Toks>& rt, const Toks& hyp, const std::string& what) {
     std::array<double, 3> want{};
@@ -318,32 +322,28 @@ TEST(NgramEquivalence, RougeLongReferencesAndRepeats) {
       const auto v = brute_rouge(rt[r], hyp);
       for (int i = 0; i < 3; ++i) want[i] = r == 0 ? v[i] : std::max(want[i], v[i]);
     }
-    const auto got = refs.best(ids(hyp));
+    const auto got = refs.best(d.ids(hyp));
     EXPECT_DOUBLE_EQ(got.rouge1, want[0]) << what;
     EXPECT_DOUBLE_EQ(got.rouge2, want[1]) << what;
     EXPECT_DOUBLE_EQ(got.rougeL, want[2]) << what;
   };
   for (int seg = 0; seg < 120; ++seg) {
-    const size_t n_refs = 1 + rng() % 3;
+    const size_t n_refs = 1 + d.rng() % 3;
     // Lengths around 64 (one word or BitLcs), up to 512 and past it (the table).
-    const size_t lens[] = {1 + rng() % 64, 60 + rng() % 10, 100 + rng() % 400, 505 + rng() % 20};
+    const size_t lens[] = {1 + d.rng() % 64, 60 + d.rng() % 10, 100 + d.rng() % 400, 505 + d.rng() % 20};
     std::vector<Toks> rt;
-    for (size_t r = 0; r < n_refs; ++r) rt.push_back(draw(lens[(seg + r) % 4], 2 + rng() % 5));
-    std::vector<std::vector<uint32_t>> ri;
-    for (const auto& t : rt) ri.push_back(ids(t));
+    for (size_t r = 0; r < n_refs; ++r) rt.push_back(d.draw(lens[(seg + r) % 4], 2 + d.rng() % 5));
+    const auto ri = d.ids(rt);
     refs.set(ri.data(), ri.size());
     for (int h = 0; h < 3; ++h) {
-      Toks hyp = draw(rng() % 80, 2 + rng() % 5);
+      Toks hyp = d.draw(d.rng() % 80, 2 + d.rng() % 5);
       if (h == 1) hyp.insert(hyp.end(), rt[0].begin(), rt[0].begin() + static_cast<long>(std::min<size_t>(rt[0].size(), 30)));
       check(rt, hyp, "segment " + std::to_string(seg) + " hypothesis " + std::to_string(h));
     }
   }
   // 140 references of 500 tokens: more reference tokens than 16-bit local ids hold.
-  std::vector<Toks> rt(140);
-  for (auto& t : rt)
-    for (int i = 0; i < 500; ++i) t.push_back("w" + std::to_string(rng() % 3000));
-  std::vector<std::vector<uint32_t>> ri;
-  for (const auto& t : rt) ri.push_back(ids(t));
+  const std::vector<Toks> rt = d.large(140, 500);
+  const auto ri = d.ids(rt);
   refs.set(ri.data(), ri.size());
   Toks hyp(rt[3].begin() + 100, rt[3].begin() + 130);
   hyp.insert(hyp.end(), rt[77].begin(), rt[77].begin() + 10);
