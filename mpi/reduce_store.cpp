@@ -232,11 +232,10 @@ void add_probs(Worker& w, int n_labels, const std::string& ds, const std::string
     human.assign(inst.label_counts.begin(), inst.label_counts.end());
     state_at(w, L.dist, {"dist", ds, split, kind, name}).add(human.data(), model.data(), human.size());
     auto& pr = state_at(w, *w.pairs, {"dist", ds, split, kind, name});
-    // Normalised as metrics::normalise does.
     for (auto [v, out] : {std::make_pair(&human, &pr.first), std::make_pair(&model, &pr.second)}) {
-      double sum = 0;
-      for (double x : *v) sum += x;
-      for (double x : *v) out->push_back(sum > 0 ? x / sum : x);
+      const size_t at = out->size();
+      out->resize(at + v->size());
+      metrics::normalise_to(v->data(), v->size(), out->data() + at);
     }
   }
 }

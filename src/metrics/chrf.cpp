@@ -25,6 +25,23 @@ void each_ngram(const std::u32string& s, F&& f) {
   }
 }
 
+// The statistics of the reference with the best chrF, the first of equals, as sacreBLEU picks it:
+// stats_of(r) for r in [0, n).
+template <class StatsOf>
+ChrfState::Stats best_of(size_t n, StatsOf&& stats_of) {
+  ChrfState::Stats best{};
+  double best_f = -1.0;
+  for (size_t r = 0; r < n; ++r) {
+    const ChrfState::Stats st = stats_of(r);
+    const double f = ChrfState::f_score(st);
+    if (f > best_f) {
+      best_f = f;
+      best = st;
+    }
+  }
+  return best;
+}
+
 }  // namespace
 
 // ---- ChrfDenseGrams -----------------------------------------------------------------------
@@ -115,9 +132,7 @@ ChrfState::Stats ChrfRefs::stats(size_t r, size_t hyp_len, const std::array<int6
 }
 
 ChrfState::Stats ChrfRefs::best_stats(const std::u32string& hyp) {
-  ChrfState::Stats best{};
-  double best_f = -1.0;
-  for (size_t r = 0; r < n_; ++r) {
+  return best_of(n_, [&](size_t r) {
     std::array<int64_t, ChrfState::kOrder> match{};
     if (is_dense_[r]) {
       match = dense_[r].match(hyp);
@@ -131,14 +146,8 @@ ChrfState::Stats ChrfRefs::best_stats(const std::u32string& hyp) {
         return p != NgramTable::kAbsent;
       });
     }
-    const ChrfState::Stats st = stats(r, hyp.size(), match);
-    const double f = ChrfState::f_score(st);
-    if (f > best_f) {
-      best_f = f;
-      best = st;
-    }
-  }
-  return best;
+    return stats(r, hyp.size(), match);
+  });
 }
 
 ChrfState::Stats ChrfRefs::best_stats_text(std::string_view hyp) {
@@ -148,19 +157,11 @@ ChrfState::Stats ChrfRefs::best_stats_text(std::string_view hyp) {
     chars_ = remove_py_space(utf8_decode(hyp));
     return best_stats(chars_);
   }
-  ChrfState::Stats best{};
-  double best_f = -1.0;
-  for (size_t r = 0; r < n_; ++r) {
+  return best_of(n_, [&](size_t r) {
     size_t len = 0;
     const auto match = dense_[r].match_ascii(hyp, len);
-    const ChrfState::Stats st = stats(r, len, match);
-    const double f = ChrfState::f_score(st);
-    if (f > best_f) {
-      best_f = f;
-      best = st;
-    }
-  }
-  return best;
+    return stats(r, len, match);
+  });
 }
 
 ChrfState::Stats ChrfState::segment_stats(const std::u32string& hyp, const std::u32string& ref) {

@@ -10,10 +10,6 @@
 
 namespace because::metrics {
 
-namespace {
-
-// The definitions on arrays of n values, into caller buffers: DistState::add works on the
-// stack; the vector functions below are the same code, so both give the same bits.
 void normalise_to(const double* v, size_t n, double* out) {
   double s = 0;
   for (size_t i = 0; i < n; ++i) s += v[i];
@@ -21,6 +17,11 @@ void normalise_to(const double* v, size_t n, double* out) {
   if (s > 0)
     for (size_t i = 0; i < n; ++i) out[i] /= s;
 }
+
+namespace {
+
+// The definitions on arrays of n values, into caller buffers: DistState::add works on the
+// stack; the vector functions below are the same code, so both give the same bits.
 
 // Clips an already normalised vector to [1e-10, 1] and renormalises.
 void clip_to(const double* v, size_t n, double* out) {

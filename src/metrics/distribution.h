@@ -16,6 +16,8 @@ constexpr double kClipMin = 1e-10;
 
 /// Normalises a probability or count vector to sum 1 (all zeros stay zeros).
 std::vector<double> normalise(const std::vector<double>& v);
+/// The same from n values into `out` (n values; may not overlap `v`).
+void normalise_to(const double* v, size_t n, double* out);
 /// Normalises, clips to [1e-10, 1] and renormalises.
 std::vector<double> clip_normalise(const std::vector<double>& v);
 /// KL(p || q), natural log, on clipped vectors.

@@ -110,8 +110,7 @@ void NlgScorer::tokenize(std::string_view text, NlgTokens& out) {
   // the three tokenisers on the whole text.
   tokenize_13a_ids(text, in_, out.bleu);
   rouge_tok_.tokenize(text, out.rouge);
-  if (opt_.meteor) meteor_.words(text, out.meteor);
-  else out.meteor.clear();
+  if (opt_.meteor) meteor_.words(text, out.meteor);  // else out.meteor is already empty
 }
 
 void NlgScorer::set_references(const std::vector<std::string>& refs) {
