@@ -52,12 +52,8 @@ void Interner::grow_short() {
 // The id of `s` through the xxh64 table, added when new.
 uint32_t Interner::add(std::string_view s) {
   const uint64_t h = hash::xxh64(s);
+  if (const uint32_t found = find(s, h); found != kNone) return found;
   const uint64_t mask = slots_.size() - 1;
-  for (uint64_t i = h & mask;; i = (i + 1) & mask) {
-    const uint32_t v = slots_[i];
-    if (v == 0) break;
-    if (hashes_[v - 1] == h && text(v - 1) == s) return v - 1;
-  }
   if (hashes_.size() >= UINT32_MAX - 1) throw std::length_error("NLG metrics: more than 2^32 distinct tokens");
   const auto id = static_cast<uint32_t>(hashes_.size());
   hashes_.push_back(h);
@@ -75,8 +71,9 @@ uint32_t Interner::add(std::string_view s) {
   return id;
 }
 
-uint32_t Interner::find(std::string_view s) const {
-  const uint64_t h = hash::xxh64(s);
+uint32_t Interner::find(std::string_view s) const { return find(s, hash::xxh64(s)); }
+
+uint32_t Interner::find(std::string_view s, uint64_t h) const {
   const uint64_t mask = slots_.size() - 1;
   for (uint64_t i = h & mask;; i = (i + 1) & mask) {
     const uint32_t v = slots_[i];

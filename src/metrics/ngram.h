@@ -59,6 +59,7 @@ class Interner {
     return x ^ (x >> 29);
   }
   uint32_t add(std::string_view s);
+  uint32_t find(std::string_view s, uint64_t h) const;  // h: xxh64 of s
   void grow();
   void grow_short();
   std::vector<Short> short_;

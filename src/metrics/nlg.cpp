@@ -54,9 +54,7 @@ const NlgScorer::Word& NlgScorer::word(std::string_view w) {
   pool_.insert(pool_.end(), one_.begin(), one_.end());
   x.n_rouge = static_cast<uint16_t>(one_.size());
   if (opt_.meteor) {
-    lower_.assign(w);
-    for (char& c : lower_)
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    lower_py_into(w, lower_);  // as MeteorScorer::words lower-cases
     x.meteor = meteor_.word_id(lower_);
   }
   if (!keep) {
