@@ -1,10 +1,17 @@
 // `because store inspect|verify|digest|export|import`: look into, check and convert stores.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include "app/command.h"
+#include "because_version.h"
+#include "mpi/comm.h"
 #include "store/check.h"
 #include "store/export.h"
+#include "store/lock.h"
+#include "store/version.h"
 #include "util/error.h"
 
 namespace because::app {
@@ -76,16 +83,52 @@ int run_export(Context& ctx, const std::vector<std::string>& args) {
 }
 
 int run_import(Context& ctx, const std::vector<std::string>& args) {
+  config::Config cfg;
   config::Options opts;
-  std::string input, format, source = "import";
-  opts.add("input", &input, "CSV or JSONL file of explanations").add("format", &format, "jsonl or csv (default: from the extension)")
-      .add("source", &source, "explanation source name for rows without one");
-  const auto file = parse_file(ctx, args, opts,
+  std::string input, format;
+  store::ImportOptions o;
+  opts.add("input", &input, "CSV (with a header row) or JSONL file of explanations")
+      .add("format", &format, "jsonl or csv (default: from the extension of --input)")
+      .add("source", &o.source, "explanation source of rows without a 'source' field");
+  const auto parsed = parse_options(
+      ctx, args, cfg, opts,
       {"because store import FILE --input PATH [--format jsonl|csv] [--source NAME]",
-       "Adds explanations (uid, explanation, label, ...) to a store.", {}, 1});
-  if (file.empty() || !ctx.comm.root()) return 0;
-  const auto n = store::import_explanations(file, input, store::parse_format(format.empty() ? input : format), source);
-  std::cerr << "imported " << n << " explanations\n";
+       "Adds explanations to the store FILE, matched to its instances by uid (and dataset, where a uid is in\n"
+       "several). Fields: uid, explanation (or text), and optionally dataset, label (name or index; empty for\n"
+       "label-free), source, sample, n_tokens, logprob, finish, error: a `because store export` file imports\n"
+       "back unchanged. Every row is checked first; the first bad one is an error naming its file and line,\n"
+       "and the store is left as it was. The store is rewritten under a temporary name and renamed when\n"
+       "complete; /explanations is compressed as --store.compression and --store.compression_level say.",
+       {}, 1});
+  if (!parsed) return 0;
+  if (parsed->positional.size() != 1) throw ConfigError(ctx.command + ": expects one FILE (see --help)");
+  if (input.empty()) throw ConfigError(ctx.command + ": --input PATH is required");
+  const auto hosts = ctx.comm.hosts();  // collective: before the other ranks leave
+  if (!ctx.comm.root()) return 0;
+  const std::string file = parsed->positional[0];
+  if (!std::filesystem::exists(file)) throw InputError(file + ": no such store");
+  // The store's directory is a run directory or a folder holding stores: no other stage or
+  // import may write it meanwhile.
+  const std::string dir = std::filesystem::absolute(file).parent_path().string();
+  store::RunLock lock(dir, "store import");
+  o.format = store::parse_format(format.empty() ? input : format);
+  o.write = store::WriteOptions::from(cfg.store);
+  o.provenance.command = "store import";
+  o.provenance.command_line = ctx.command_line;
+  o.provenance.config_json = nlohmann::json{{"input", input},
+                                            {"input_bytes", std::filesystem::file_size(input)},
+                                            {"format", format.empty() ? input : format},
+                                            {"source", o.source}}.dump();
+  o.provenance.config_hash = opts.hash();
+  o.provenance.start = store::iso_now();
+  o.provenance.ranks = 1;
+  o.provenance.hosts = nlohmann::json(std::vector<std::string>{hosts.front()}).dump();
+  o.provenance.versions = nlohmann::json{{"because", BECAUSE_VERSION},
+                                         {"libtorch", BECAUSE_TORCH_VERSION},
+                                         {"hdf5", store::hdf5_version()},
+                                         {"mpi", mpi::Environment::library_version()}}.dump();
+  const int64_t n = store::import_explanations(file, input, o);
+  std::cerr << "imported " << n << " explanations into " << file << "\n";
   return 0;
 }
 

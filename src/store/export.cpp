@@ -93,9 +93,4 @@ int64_t export_store(const std::string& path, std::ostream& out, Format format, 
   return n;
 }
 
-int64_t import_explanations(const std::string& store_path, const std::string& input, Format format,
-                            const std::string& source, const WriteOptions& w) {
-  throw StoreError("not implemented: importing explanations into " + store_path + " from " + input);
-}
-
 }  // namespace because::store

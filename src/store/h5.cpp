@@ -157,6 +157,10 @@ std::vector<std::string> list(hid_t group) {
   return out;
 }
 
+void copy_object(hid_t src, hid_t dst, const std::string& name) {
+  BECAUSE_H5(H5Ocopy(src, name.c_str(), dst, name.c_str(), H5P_DEFAULT, H5P_DEFAULT));
+}
+
 // ---- attributes ---------------------------------------------------------------------------------
 
 namespace {

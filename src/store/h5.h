@@ -70,6 +70,9 @@ Handle open_group(hid_t loc, const std::string& path);
 Handle require_group(hid_t loc, const std::string& path);
 /// Names of the links of a group, sorted.
 std::vector<std::string> list(hid_t group);
+/// Copies object `name` (a group with everything below it, or a dataset) of file `src` to the
+/// same name in file `dst` (H5Ocopy: chunks are copied as stored, attributes with them).
+void copy_object(hid_t src, hid_t dst, const std::string& name);
 
 // Attributes: UTF-8 strings (scalar) and string lists, read back exactly.
 void set_attr(hid_t obj, const std::string& name, const std::string& value);
