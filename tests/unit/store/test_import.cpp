@@ -142,35 +142,33 @@ TEST_F(StoreImport, CsvWithQuotedNewlinesAndBom) {
 }
 
 TEST_F(StoreImport, BadRowsNameFileAndLineAndLeaveTheStore) {
-  auto has = [](const std::string& msg, const std::string& part) {
-    return msg.find(part) != std::string::npos;
+  struct Case {
+    const char* file;
+    const char* text;
+    const char* message;  // a part of the error
   };
-  std::string m = import_error("u.jsonl", "{\"uid\":\"b0\",\"explanation\":\"ok\"}\n{\"uid\":\"zz\",\"explanation\":\"x\"}\n",
-                               Format::kJsonl);
-  EXPECT_TRUE(has(m, "u.jsonl:2: uid 'zz' is not an instance")) << m;
-  m = import_error("d.jsonl", "{\"uid\":\"a0\",\"explanation\":\"x\"}\n", Format::kJsonl);
-  EXPECT_TRUE(has(m, "d.jsonl:1: uid 'a0' is on several instances")) << m;
-  EXPECT_TRUE(has(m, "give the dataset field")) << m;
-  m = import_error("l.jsonl", "{\"uid\":\"b0\",\"explanation\":\"x\",\"label\":\"maybe\"}\n", Format::kJsonl);
-  EXPECT_TRUE(has(m, "l.jsonl:1: label 'maybe' is not one of the store's labels")) << m;
-  m = import_error("i.jsonl", "{\"uid\":\"b0\",\"explanation\":\"x\",\"label\":3}\n", Format::kJsonl);
-  EXPECT_TRUE(has(m, "i.jsonl:1: field 'label'")) << m;
-  m = import_error("j.jsonl", "{\"uid\":\"b0\",\"explanation\":\"x\"}\n{\"uid\":\"b0\",\n", Format::kJsonl);
-  EXPECT_TRUE(has(m, "j.jsonl:2: malformed JSON")) << m;
-  m = import_error("t.jsonl", "{\"uid\":\"b0\",\"label\":1}\n", Format::kJsonl);
-  EXPECT_TRUE(has(m, "t.jsonl:1: no explanation")) << m;
-  m = import_error("s.jsonl", "{\"uid\":\"b0\",\"explanation\":\"x\",\"sample\":-1}\n", Format::kJsonl);
-  EXPECT_TRUE(has(m, "s.jsonl:1: field 'sample'")) << m;
-  m = import_error("f.jsonl", "{\"uid\":\"b0\",\"explanation\":\"x\",\"finish\":\"done\"}\n", Format::kJsonl);
-  EXPECT_TRUE(has(m, "f.jsonl:1:")) << m;
-  m = import_error("u8.jsonl", "{\"uid\":\"b0\",\"explanation\":\"\\ud800\"}\n", Format::kJsonl);
-  EXPECT_FALSE(m.empty());
-  m = import_error("h.csv", "id,text\nb0,x\n", Format::kCsv);
-  EXPECT_TRUE(has(m, "h.csv:1: the header has no column 'uid'")) << m;
-  m = import_error("n.csv", "uid,text\nb0,x\nb0,y,z\n", Format::kCsv);
-  EXPECT_TRUE(has(m, "n.csv:3: 3 fields where the header has 2")) << m;
-  m = import_error("q.csv", "uid,text\nb0,\"x\ny\"\nb0,\"unclosed\n", Format::kCsv);
-  EXPECT_TRUE(has(m, "q.csv:4")) << m;  // the record starting on line 4 never ends its quote
+  const Case cases[] = {
+      {"u.jsonl", "{\"uid\":\"b0\",\"explanation\":\"ok\"}\n{\"uid\":\"zz\",\"explanation\":\"x\"}\n",
+       "u.jsonl:2: uid 'zz' is not an instance"},
+      {"d.jsonl", "{\"uid\":\"a0\",\"explanation\":\"x\"}\n",
+       "d.jsonl:1: uid 'a0' is on several instances (rows 0, ...); give the dataset field"},
+      {"l.jsonl", "{\"uid\":\"b0\",\"explanation\":\"x\",\"label\":\"maybe\"}\n",
+       "l.jsonl:1: label 'maybe' is not one of the store's labels"},
+      {"i.jsonl", "{\"uid\":\"b0\",\"explanation\":\"x\",\"label\":3}\n", "i.jsonl:1: field 'label'"},
+      {"j.jsonl", "{\"uid\":\"b0\",\"explanation\":\"x\"}\n{\"uid\":\"b0\",\n", "j.jsonl:2: malformed JSON"},
+      {"t.jsonl", "{\"uid\":\"b0\",\"label\":1}\n", "t.jsonl:1: no explanation"},
+      {"s.jsonl", "{\"uid\":\"b0\",\"explanation\":\"x\",\"sample\":-1}\n", "s.jsonl:1: field 'sample'"},
+      {"f.jsonl", "{\"uid\":\"b0\",\"explanation\":\"x\",\"finish\":\"done\"}\n", "f.jsonl:1: "},
+      {"o.jsonl", "{\"uid\":\"b0\",\"explanation\":[\"x\"]}\n", "o.jsonl:1: field 'explanation' must be a string"},
+      {"h.csv", "id,text\nb0,x\n", "h.csv:1: the header has no column 'uid'"},
+      {"n.csv", "uid,text\nb0,x\nb0,y,z\n", "n.csv:3: 3 fields where the header has 2"},
+      {"q.csv", "uid,text\nb0,\"x\ny\"\nb0,\"unclosed\n", "q.csv:4: unterminated"},  // from line 4 on
+      {"b.csv", "uid,text\nb0,ok\nb0,\xff\xfe\n", "b.csv:3: invalid UTF-8"},
+  };
+  for (const Case& c : cases) {
+    const std::string m = import_error(c.file, c.text, parse_format(c.file));
+    EXPECT_NE(m.find(c.message), std::string::npos) << c.file << ": " << m;
+  }
 }
 
 TEST_F(StoreImport, ExportImportsBackUnchanged) {
