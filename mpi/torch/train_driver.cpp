@@ -243,6 +243,7 @@ TrainStageResult run_train_stage(const Comm& comm, const std::vector<config::Con
       p.attrs = nlohmann::json{{"model", result.model_dir}, {"splits", splits}, {"task", first.task},
                                {"config_hash", config_hash}}.dump();
       store::write_predictions(store_path, p);
+      result.predictions_store = store_path;
       log::info0("train: predictions of ", p.instance.size(), " rows written to ", store_path, ":/predictions/", p.name);
     }
     files::write_atomic(log_path + ".final.json", result.metrics.dump(2) + "\n");

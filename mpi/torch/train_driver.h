@@ -18,6 +18,7 @@ struct TrainStageResult {
   nlohmann::json metrics;     ///< {split: metrics} of the kept weights
   bool skipped = false;       ///< already complete for the same configuration
   double seconds = 0;         ///< wall time of this call
+  std::string predictions_store;  ///< the store that got /predictions/NAME ("" when none was written)
 };
 
 /// Runs a training: `phases` are the resolved configurations of the phases in order (one for a

@@ -1,6 +1,7 @@
 // `because explain`: a language model writes explanations for every instance of a corpus,
 // N ranks claiming chunks, into RUN/shards/explain/ (merge with `because merge`).
 #include "app/command.h"
+#include "store/shard.h"
 #include "util/error.h"
 #include "mpi/torch/explain_driver.h"
 
@@ -25,7 +26,13 @@ int run_explain(Context& ctx, const std::vector<std::string>& args) {
   write_run_config(ctx, opts, cfg.general.run_dir);
   set_torch_threads(ctx, cfg.general.threads);
   mpi::StageInfo info{ctx.command_line, opts.hash(), opts.to_json().dump()};
-  return mpi::run_explain(ctx.comm, cfg, info);
+  store::ProvenanceRow row = provenance_row(ctx, opts, "explain");
+  const int rc = mpi::run_explain(ctx.comm, cfg, info);
+  if (rc == 0 && ctx.comm.root()) {  // into the store with the set's rows at the next merge
+    row.end = store::iso_now();
+    store::append_set_provenance(cfg.general.run_dir, store::explain_set(cfg.explain.name), row);
+  }
+  return rc;
 }
 
 }  // namespace

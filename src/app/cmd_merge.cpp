@@ -5,7 +5,6 @@
 #include "because_version.h"
 #include "mpi/store_merge.h"
 #include "store/lock.h"
-#include "store/version.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/proc.h"
@@ -38,17 +37,7 @@ int run_merge(Context& ctx, const std::vector<std::string>& args) {
   o.info.because_version = BECAUSE_VERSION;
   o.info.config_json = opts.to_json().dump();
   o.info.config_hash = opts.hash();
-  o.provenance.command = "merge";
-  o.provenance.command_line = ctx.command_line;
-  o.provenance.config_json = o.info.config_json;
-  o.provenance.config_hash = o.info.config_hash;
-  o.provenance.start = store::iso_now();
-  o.provenance.ranks = ctx.comm.size();
-  o.provenance.hosts = nlohmann::json(ctx.comm.hosts()).dump();
-  o.provenance.versions = nlohmann::json{{"because", BECAUSE_VERSION},
-                                         {"libtorch", BECAUSE_TORCH_VERSION},
-                                         {"hdf5", store::hdf5_version()},
-                                         {"mpi", mpi::Environment::library_version()}}.dump();
+  o.provenance = provenance_row(ctx, opts, "merge");
   const auto res = mpi::merge_store(ctx.comm, o);
   const int64_t peak = ctx.comm.max(proc::peak_rss_bytes());
   log::info0("merge: ", res.output, ": ", res.n_chunks, " chunks, ", res.n_instances, " instances, ",

@@ -3,15 +3,11 @@
 #include <fstream>
 #include <iostream>
 
-#include <nlohmann/json.hpp>
 
 #include "app/command.h"
-#include "because_version.h"
-#include "mpi/comm.h"
 #include "store/check.h"
 #include "store/export.h"
 #include "store/lock.h"
-#include "store/version.h"
 #include "util/error.h"
 
 namespace because::app {
@@ -103,7 +99,7 @@ int run_import(Context& ctx, const std::vector<std::string>& args) {
   if (!parsed) return 0;
   if (parsed->positional.size() != 1) throw ConfigError(ctx.command + ": expects one FILE (see --help)");
   if (input.empty()) throw ConfigError(ctx.command + ": --input PATH is required");
-  const auto hosts = ctx.comm.hosts();  // collective: before the other ranks leave
+  const store::ProvenanceRow provenance = provenance_row(ctx, opts, "store import");  // collective
   if (!ctx.comm.root()) return 0;
   const std::string file = parsed->positional[0];
   if (!std::filesystem::exists(file)) throw InputError(file + ": no such store");
@@ -113,20 +109,7 @@ int run_import(Context& ctx, const std::vector<std::string>& args) {
   store::RunLock lock(dir, "store import");
   o.format = store::parse_format(format.empty() ? input : format);
   o.write = store::WriteOptions::from(cfg.store);
-  o.provenance.command = "store import";
-  o.provenance.command_line = ctx.command_line;
-  o.provenance.config_json = nlohmann::json{{"input", input},
-                                            {"input_bytes", std::filesystem::file_size(input)},
-                                            {"format", format.empty() ? input : format},
-                                            {"source", o.source}}.dump();
-  o.provenance.config_hash = opts.hash();
-  o.provenance.start = store::iso_now();
-  o.provenance.ranks = 1;
-  o.provenance.hosts = nlohmann::json(std::vector<std::string>{hosts.front()}).dump();
-  o.provenance.versions = nlohmann::json{{"because", BECAUSE_VERSION},
-                                         {"libtorch", BECAUSE_TORCH_VERSION},
-                                         {"hdf5", store::hdf5_version()},
-                                         {"mpi", mpi::Environment::library_version()}}.dump();
+  o.provenance = provenance;
   const int64_t n = store::import_explanations(file, input, o);
   std::cerr << "imported " << n << " explanations into " << file << "\n";
   return 0;

@@ -6,6 +6,10 @@
 
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
+#include "because_version.h"
+#include "store/version.h"
 #include "util/files.h"
 #include "util/log.h"
 #include "util/proc.h"
@@ -66,6 +70,22 @@ void set_torch_threads(const Context& ctx, int threads) {
   if (threads <= 0) threads = proc::threads_per_rank(0, ctx.comm.ranks_on_my_host());
   torch::set_num_threads(threads);
   log::debug("libtorch intra-op threads: ", threads);
+}
+
+store::ProvenanceRow provenance_row(const Context& ctx, const config::Options& opts, const std::string& command) {
+  store::ProvenanceRow r;
+  r.command = command;
+  r.command_line = ctx.command_line;
+  r.config_json = opts.to_json().dump();
+  r.config_hash = opts.hash();
+  r.start = store::iso_now();
+  r.ranks = ctx.comm.size();
+  r.hosts = nlohmann::json(ctx.comm.hosts()).dump();
+  r.versions = nlohmann::json{{"because", BECAUSE_VERSION},
+                              {"libtorch", BECAUSE_TORCH_VERSION},
+                              {"hdf5", store::hdf5_version()},
+                              {"mpi", mpi::Environment::library_version()}}.dump();
+  return r;
 }
 
 }  // namespace because::app

@@ -8,6 +8,7 @@
 
 #include "config/config.h"
 #include "mpi/comm.h"
+#include "store/schema.h"
 
 namespace because::app {
 
@@ -55,6 +56,11 @@ std::optional<config::ParseResult> parse_options(Context& ctx, const std::vector
 
 /// Writes RUN/config.ini (the resolved job) and RUN/config.json on rank 0 (atomically).
 void write_run_config(const Context& ctx, const config::Options& opts, const std::string& run_dir);
+
+/// The provenance row of this command, started now: command line, resolved options (JSON) and
+/// their hash, ranks, hosts, because/libtorch/HDF5/MPI versions; `end` is set when it is written.
+/// Collective (gathers the host names).
+store::ProvenanceRow provenance_row(const Context& ctx, const config::Options& opts, const std::string& command);
 
 /// Sets libtorch's intra-op threads: `threads` if > 0, else cores on this node / ranks on it.
 void set_torch_threads(const Context& ctx, int threads);

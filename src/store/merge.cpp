@@ -513,15 +513,26 @@ MergeResult merge_shards(const MergeComm& comm, const MergeOptions& o) {
   for (const auto& s : extra) merge_set(comm, o, s, false, tmp, res);
   comm.barrier();
   if (comm.rank() == 0) {
+    // The stage runs that wrote the merged sets (those the store does not hold yet: a store
+    // copied from an earlier merge has its sets' rows), then the merge itself.
+    h5::Handle f = h5::open_file(tmp, true);
+    Table p = provenance_table();
+    std::set<std::string> have;
+    if (h5::exists(f.get(), kProvenance))
+      for (const auto& r : to_provenance(h5::read_rows(f.get(), kProvenance, 0, -1))) have.insert(provenance_to_json(r).dump());
+    std::vector<std::string> merged = base;
+    merged.insert(merged.end(), companions.begin(), companions.end());
+    merged.insert(merged.end(), extra.begin(), extra.end());
+    for (const auto& s : merged)
+      for (const auto& r : read_set_provenance(o.run_dir, s))
+        if (have.insert(provenance_to_json(r).dump()).second) append_provenance_row(p, r);
     if (!o.provenance.command.empty()) {
-      h5::Handle f = h5::open_file(tmp, true);
-      Table p = provenance_table();
       ProvenanceRow row = o.provenance;
       if (row.end.empty()) row.end = iso_now();
       append_provenance_row(p, row);
-      h5::append_table(f.get(), p, o.write);
-      f.close();
     }
+    if (p.rows() > 0) h5::append_table(f.get(), p, o.write);
+    f.close();
     fs::rename(tmp, res.output);
     res.file_bytes = static_cast<int64_t>(fs::file_size(res.output));
   }

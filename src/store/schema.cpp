@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <ctime>
 
+#include <nlohmann/json.hpp>
+
 #include "config/store.h"
 #include "store/filters.h"
 #include "util/error.h"
@@ -417,6 +419,26 @@ std::vector<ProvenanceRow> to_provenance(const Table& t) {
     out.push_back(std::move(r));
   }
   return out;
+}
+
+nlohmann::json provenance_to_json(const ProvenanceRow& r) {
+  return {{"command", r.command}, {"command_line", r.command_line}, {"config", r.config_json},
+          {"config_hash", r.config_hash}, {"start", r.start}, {"end", r.end},
+          {"ranks", r.ranks}, {"hosts", r.hosts}, {"versions", r.versions}};
+}
+
+ProvenanceRow provenance_from_json(const nlohmann::json& j) {
+  ProvenanceRow r;
+  r.command = j.at("command").get<std::string>();
+  r.command_line = j.at("command_line").get<std::string>();
+  r.config_json = j.at("config").get<std::string>();
+  r.config_hash = j.at("config_hash").get<std::string>();
+  r.start = j.at("start").get<std::string>();
+  r.end = j.at("end").get<std::string>();
+  r.ranks = j.at("ranks").get<int32_t>();
+  r.hosts = j.at("hosts").get<std::string>();
+  r.versions = j.at("versions").get<std::string>();
+  return r;
 }
 
 }  // namespace because::store

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "corpus/instance.h"
 #include "store/table.h"
 
@@ -159,5 +161,9 @@ PredictionSet to_prediction_set(const Table& t);
 Table provenance_table();
 void append_provenance_row(Table& t, const ProvenanceRow& r);
 std::vector<ProvenanceRow> to_provenance(const Table& t);
+/// A provenance row as a JSON object (keys as the /provenance columns: command, command_line,
+/// config, config_hash, start, end, ranks, hosts, versions) and back (throws on a missing key).
+nlohmann::json provenance_to_json(const ProvenanceRow& r);
+ProvenanceRow provenance_from_json(const nlohmann::json& j);
 
 }  // namespace because::store

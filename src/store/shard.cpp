@@ -11,6 +11,8 @@
 #include <sstream>
 #include <unordered_map>
 
+#include <nlohmann/json.hpp>
+
 #include "store/h5.h"
 #include "util/error.h"
 #include "util/files.h"
@@ -126,6 +128,33 @@ std::vector<LedgerEntry> read_ledger(const std::string& path, int64_t* valid_byt
 }
 
 std::string shard_set_dir(const std::string& run_dir, const std::string& set) { return run_dir + "/shards/" + set; }
+
+namespace {
+constexpr const char* kSetProvenance = "provenance.jsonl";
+}  // namespace
+
+void append_set_provenance(const std::string& run_dir, const std::string& set, const ProvenanceRow& row) {
+  const std::string dir = shard_set_dir(run_dir, set);
+  files::make_dirs(dir);
+  append_durably(dir + "/" + kSetProvenance, provenance_to_json(row).dump() + "\n");
+}
+
+std::vector<ProvenanceRow> read_set_provenance(const std::string& run_dir, const std::string& set) {
+  std::vector<ProvenanceRow> out;
+  const std::string path = shard_set_dir(run_dir, set) + "/" + kSetProvenance;
+  if (!fs::exists(path)) return out;
+  std::istringstream in(files::read_text(path));
+  std::string line;
+  for (int64_t n = 1; std::getline(in, line); ++n) {
+    if (line.empty()) continue;
+    try {
+      out.push_back(provenance_from_json(nlohmann::json::parse(line)));
+    } catch (const std::exception& e) {
+      throw StoreError(path + ":" + std::to_string(n) + ": not a provenance row: " + e.what());
+    }
+  }
+  return out;
+}
 
 std::vector<std::string> list_shard_sets(const std::string& run_dir) {
   std::vector<std::string> out;

@@ -139,6 +139,14 @@ inline bool is_explain_set(const std::string& set) { return set == "explain" || 
 std::vector<std::string> list_shard_sets(const std::string& run_dir);
 std::string shard_set_dir(const std::string& run_dir, const std::string& set);
 
+/// The provenance of the stage runs that wrote a shard set: RUN/shards/SET/provenance.jsonl, one
+/// JSON object per run (the fields of ProvenanceRow), appended durably by the stage's rank 0 when
+/// the run ends; `because merge` copies them into the store's /provenance before its own row.
+void append_set_provenance(const std::string& run_dir, const std::string& set, const ProvenanceRow& row);
+/// The rows of that file in order (none when it is absent); throws StoreError naming file and
+/// line for a row that does not parse.
+std::vector<ProvenanceRow> read_set_provenance(const std::string& run_dir, const std::string& set);
+
 /// Call on ONE process (rank 0) before ShardWriters open: if a ledger of the set was written
 /// under another config hash, throws ConfigError ("config changed ...; pass --restart") unless
 /// `restart`, in which case the set's directory is removed. Returns completed_chunks().

@@ -15,6 +15,11 @@ cd "$BECAUSE_SOURCE_DIR"
   --progress-interval=1000 > "$work/log" 2>&1 || { cat "$work/log"; exit 1; }
 grep -q "pipeline finished" "$work/log"
 "$BECAUSE_EXE" store verify "$run/store.h5"
+# Every stage that wrote into the store left its provenance row (explain and judge through their
+# shard sets at the merge), in the order they ran.
+"$BECAUSE_EXE" store inspect "$run/store.h5" > "$work/inspect"
+order=$(awk '/^provenance: / { print $2 }' "$work/inspect" | uniq | tr '\n' ' ')
+[[ $order == "explain judge merge train reduce " ]] || { cat "$work/inspect"; echo "provenance order: $order"; exit 1; }
 test -s "$run/metrics.json"
 test -s "$run/report/report.md" && test -s "$run/report/report.html"
 n=0
@@ -24,11 +29,14 @@ for png in "$run"/report/*.png; do
 done
 (( n >= 6 )) || { echo "only $n plots"; exit 1; }
 grep -q "Confusion matrix" "$run/report/report.md"
-# A second launch finds every step complete.
+# A second launch finds every step complete (and adds no provenance row).
 "${BECAUSE_MPIEXEC:-mpiexec}" -n 2 "${flags[@]}" "$BECAUSE_EXE" pipeline --job jobs/demo.ini --run "$run" \
   > "$work/log2" 2>&1 || { cat "$work/log2"; exit 1; }
 skipped=$(grep -c "already complete" "$work/log2" || true)
 # Every step of jobs/demo.ini is skipped.
 steps=$(awk -F= '/^stages[[:space:]]*=/ { n = split($2, a, ","); print n; exit }' jobs/demo.ini)
 [[ $skipped == "$steps" ]] || { cat "$work/log2"; echo "expected $steps skipped steps, got $skipped"; exit 1; }
+"$BECAUSE_EXE" store inspect "$run/store.h5" > "$work/inspect2"
+diff <(grep "^provenance: " "$work/inspect") <(grep "^provenance: " "$work/inspect2") \
+  || { echo "the re-run changed the provenance"; exit 1; }
 echo "PASS: $n plots; re-run skipped $skipped steps"

@@ -632,3 +632,37 @@ TEST(RunLock, RefusesSecondRunAndRecoversAfterKill) {
   EXPECT_NO_THROW(RunLock(run, "merge"));
   fs::remove_all(run);
 }
+
+TEST(StoreProvenance, StageRowsOfASetReachTheStoreOnceAtMerge) {
+  const std::string run = temp_dir("prov");
+  {
+    ShardWriter w(shard_options(run, 0));
+    w.append(synth_chunk(0, 10, 2));
+  }
+  ProvenanceRow a{"explain", "because explain --run R", "{\"k\":1}", "h1", "2025-01-01T00:00:00Z",
+                  "2025-01-01T00:05:00Z", 2, "[\"n1\",\"n2\"]", "{\"because\":\"x\"}"};
+  ProvenanceRow b = a;
+  b.start = "2025-01-02T00:00:00Z";  // a resumed run
+  append_set_provenance(run, "explain", a);
+  append_set_provenance(run, "explain", b);
+  const auto back = read_set_provenance(run, "explain");
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[0].hosts, a.hosts);
+  EXPECT_EQ(back[0].ranks, 2);
+  EXPECT_EQ(back[1].start, b.start);
+  for (int merges = 0; merges < 2; ++merges) {  // merging again rebuilds the store: still two rows
+    const auto rows = StoreReader(merge_serial(run)).read_provenance();
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].command_line, a.command_line);
+    EXPECT_EQ(rows[0].config_json, a.config_json);
+    EXPECT_EQ(rows[1].start, b.start);
+  }
+  std::ofstream(shard_set_dir(run, "explain") + "/provenance.jsonl", std::ios::app) << "{\"command\":\n";
+  try {
+    read_set_provenance(run, "explain");
+    ADD_FAILURE() << "a broken row was read";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("provenance.jsonl:3: not a provenance row"), std::string::npos) << e.what();
+  }
+  fs::remove_all(run);
+}
