@@ -79,7 +79,8 @@ int majority(const std::vector<uint16_t>& counts) {
   return total > 0 ? best : -1;
 }
 
-nlohmann::json cls_json(const metrics::ClassReport& r, const std::vector<std::string>& labels) {
+nlohmann::json cls_json(const metrics::ClassificationState& s, const std::vector<std::string>& labels) {
+  const metrics::ClassReport r = s.value();
   nlohmann::json j;
   j["n"] = r.n;
   j["accuracy"] = r.accuracy;
@@ -90,6 +91,13 @@ nlohmann::json cls_json(const metrics::ClassReport& r, const std::vector<std::st
     if (r.present[c])
       per[labels[c]] = {{"precision", r.precision[c]}, {"recall", r.recall[c]}, {"f1", r.f1[c]}, {"support", r.support[c]}};
   j["per_class"] = per;
+  nlohmann::json cm = nlohmann::json::array();  // rows gold, columns predicted, every label
+  for (int a = 0; a < s.n_classes(); ++a) {
+    std::vector<int64_t> row;
+    for (int b = 0; b < s.n_classes(); ++b) row.push_back(s.cell(a, b));
+    cm.push_back(row);
+  }
+  j["confusion"] = cm;
   return j;
 }
 
@@ -503,7 +511,7 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
       row["split"] = f[2];
       row["kind"] = f[3];
       row["name"] = f[4];
-      row[f[5] == "gold" ? "vs_gold" : "vs_majority"] = cls_json(s.value(), labels);
+      row[f[5] == "gold" ? "vs_gold" : "vs_majority"] = cls_json(s, labels);
     }
   }
   const int64_t peak_rss = comm.max(proc::peak_rss_bytes());  // the largest rank's
@@ -538,12 +546,18 @@ std::string format_reduce(const nlohmann::json& m) {
                   "n", "BLEU", "chrF", "R-1", "R-2", "R-L", "METEOR");
     os << buf;
     for (const auto& r : m["nlg"]) {
-      std::snprintf(buf, sizeof buf, "%-24s %-16s %-10s %7lld %6.2f %6.2f %6.4f %6.4f %6.4f %6.4f\n", group(r).c_str(),
+      std::snprintf(buf, sizeof buf, "%-24s %-16s %-10s %7lld %6.2f %6.2f %6.4f %6.4f %6.4f", group(r).c_str(),
                     r["source"].get<std::string>().c_str(), r["mode"].get<std::string>().c_str(),
                     static_cast<long long>(r["n"].get<int64_t>()), r["bleu"].get<double>(), r["chrf"].get<double>(),
-                    r["rouge1"].get<double>(), r["rouge2"].get<double>(), r["rougeL"].get<double>(),
-                    r.value("meteor", 0.0));
+                    r["rouge1"].get<double>(), r["rouge2"].get<double>(), r["rougeL"].get<double>());
       os << buf;
+      const auto meteor = r.find("meteor");  // absent with --reduce.meteor=false
+      if (meteor != r.end() && meteor->is_number()) {
+        std::snprintf(buf, sizeof buf, " %6.4f\n", meteor->get<double>());
+        os << buf;
+      } else {
+        os << "    n/a\n";
+      }
     }
   }
   if (!m["diversity"].empty()) {

@@ -170,6 +170,8 @@ nlohmann::json score_cls_files(const std::string& gold_path, const std::string& 
     if (s[0] == '[') {
       const auto j = nlohmann::json::parse(s, nullptr, false);
       if (j.is_discarded() || !j.is_array() || j.empty()) throw InputError(where + ": malformed score array");
+      for (const auto& x : j)
+        if (!x.is_number()) throw InputError(where + ": score array holds " + x.dump() + ", not a number");
       size_t best = 0;
       for (size_t k = 1; k < j.size(); ++k)
         if (j[k].get<double>() > j[best].get<double>()) best = k;
@@ -241,13 +243,17 @@ nlohmann::json score_cls_files(const std::string& gold_path, const std::string& 
     per[label_names[c]] = {{"precision", r.precision[c]}, {"recall", r.recall[c]}, {"f1", r.f1[c]}, {"support", r.support[c]}};
   }
   j["per_class"] = per;
-  nlohmann::json cm = nlohmann::json::array();
+  // As scikit-learn's confusion_matrix: over the labels that occur in gold or predictions, sorted.
+  nlohmann::json cm = nlohmann::json::array(), present = nlohmann::json::array();
   for (int a = 0; a < st.n_classes(); ++a) {
+    if (!r.present[static_cast<size_t>(a)]) continue;
+    present.push_back(label_names[static_cast<size_t>(a)]);
     std::vector<int64_t> row;
-    for (int b = 0; b < st.n_classes(); ++b) row.push_back(st.cell(a, b));
+    for (int b = 0; b < st.n_classes(); ++b)
+      if (r.present[static_cast<size_t>(b)]) row.push_back(st.cell(a, b));
     cm.push_back(row);
   }
-  j["labels"] = label_names;
+  j["labels"] = present;
   j["confusion"] = cm;
   return j;
 }

@@ -21,6 +21,41 @@ grep -q "pipeline finished" "$work/log"
 order=$(awk '/^provenance: / { print $2 }' "$work/inspect" | uniq | tr '\n' ' ')
 [[ $order == "explain judge merge train reduce " ]] || { cat "$work/inspect"; echo "provenance order: $order"; exit 1; }
 test -s "$run/metrics.json"
+# metrics.json has exactly the top-level keys docs/metrics.md documents, its rows the documented
+# fields, and /metrics/reduce in the store holds the same JSON.
+/usr/bin/python3 - "$run" "$BECAUSE_SOURCE_DIR/docs/metrics.md" <<'PY' || exit 1
+import json, re, sys
+run, doc = sys.argv[1], open(sys.argv[2]).read()
+block = doc[doc.index("Keys (schema"):]
+block = block[block.index("```") + 3:]
+block = block[:block.index("```")]
+documented = {m.group(1) for m in re.finditer(r"^([a-z_0-9]+)(?:\[\])?\s{2,}", block, re.M)}
+m = json.load(open(run + "/metrics.json"))
+assert set(m) == documented, (sorted(m), sorted(documented))
+rows = {"nlg": {"dataset", "split", "source", "mode", "n", "bleu", "bleu_bp", "bleu_precisions", "bleu_sys_len",
+                "bleu_ref_len", "chrf", "rouge1", "rouge2", "rougeL", "meteor"},
+        "diversity": {"dataset", "split", "source", "mode", "n_texts", "distinct1", "distinct2", "self_bleu",
+                      "n_self_bleu", "mean_length"},
+        "distributions": {"dataset", "split", "kind", "name", "n", "kl", "js", "tvd", "dcor", "entropy_human",
+                          "entropy_model", "entropy_corr"},
+        "classification": {"dataset", "split", "kind", "name", "vs_gold", "vs_majority"}}
+for key, fields in rows.items():
+    assert m[key], key + " is empty"
+    for r in m[key]:
+        assert set(r) == fields, (key, sorted(r))
+L = len(m["labels"])
+for r in m["classification"]:
+    for against in ("vs_gold", "vs_majority"):
+        c = r[against]
+        assert set(c) == {"n", "accuracy", "macro_f1", "weighted_f1", "per_class", "confusion"}, sorted(c)
+        assert len(c["confusion"]) == L and all(len(row) == L for row in c["confusion"])
+        assert sum(map(sum, c["confusion"])) == c["n"]
+sys.path.insert(0, "analysis")
+import because_store
+with because_store.open_store(run + "/store.h5") as s:
+    stored = s.metrics()
+assert stored["reduce"] == m, "/metrics/reduce differs from metrics.json"
+PY
 test -s "$run/report/report.md" && test -s "$run/report/report.html"
 n=0
 for png in "$run"/report/*.png; do
