@@ -3,6 +3,7 @@
 # every file it fetched, comparing with data/checksums.sha256 where a line for the file exists.
 # Usage: data/fetch.sh NAME      NAME: mnli snli anli esnli chaosnli varierr mjd livenli
 #                                      nli-disagreement healthfc emotion helpful-nle all
+#        data/fetch.sh --verify NAME   checks the files of NAME already downloaded (no network)
 # Needs curl, unzip, git and sha256sum. See data/README.md for sources and licences.
 set -euo pipefail
 
@@ -11,7 +12,33 @@ root="${BECAUSE_DATA:-$here}"
 sums="$here/checksums.sha256"
 
 usage() { sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
-[[ $# -eq 1 ]] || usage
+[[ $# -eq 1 || ( $# -eq 2 && $1 == --verify ) ]] || usage
+
+verify() {  # NAME: the pinned files of NAME under $root/NAME against checksums.sha256
+  local name="$1" n=0 bad=0 want rel got
+  while read -r want rel; do
+    [[ -z "$want" || "$want" == \#* || "$rel" != "$name"/* ]] && continue
+    n=$((n + 1))
+    if [[ ! -f "$root/$rel" ]]; then
+      echo "missing: $root/$rel" >&2
+      bad=1
+      continue
+    fi
+    got="$(sha256sum "$root/$rel" | cut -d' ' -f1)"
+    if [[ "$got" == "$want" ]]; then
+      echo "sha256 $got  $rel  OK"
+    else
+      echo "sha256 MISMATCH for $rel: got $got, expected $want" >&2
+      bad=1
+    fi
+  done < "$sums"
+  if (( n == 0 )); then
+    echo "fetch.sh: no pinned checksums for '$name' in $sums" >&2
+    exit 1
+  fi
+  exit "$bad"
+}
+if [[ $1 == --verify ]]; then verify "$2"; fi
 
 fetch_url() {  # URL DEST
   echo "fetch: $1"
@@ -40,7 +67,8 @@ check() {  # FILE...: prints sha256, compares with checksums.sha256 when listed 
     elif [[ "$want" == "$sum" ]]; then
       echo "sha256 $sum  $rel  OK"
     else
-      echo "sha256 MISMATCH for $rel: got $sum, expected $want" >&2
+      echo "sha256 MISMATCH for $rel: got $sum, expected $want (another version of the file than" \
+           "the one catalogued; remove its line from $sums to keep it)" >&2
       exit 1
     fi
   done

@@ -256,10 +256,15 @@ class LiveNli : public DelimitedAdapter {
     if (!in_chaos) out.label_counts.clear();
     else if (!parse_count_dict(*labels_, f[column("chaos_dist")], out.label_counts))
       return unknown_label(p, "chaos_dist", f[column("chaos_dist")]);
-    // Gold: the majority of the five MNLI annotators' labels (a Python list literal).
-    std::string joined;
+    // Gold: the majority of the five MNLI annotators' labels (a Python list literal), or the one
+    // label some rows give plainly ("entailment").
     std::vector<uint16_t> votes(3, 0);
     const std::string& ml = f[column("mnli_labels")];
+    if (ml.find('\'') == std::string::npos) {
+      const int l = parse_label(*labels_, ml);
+      if (l < 0) return unknown_label(p, "mnli_labels", ml);
+      ++votes[l];
+    }
     size_t i = 0;
     while ((i = ml.find('\'', i)) != std::string::npos) {
       const size_t j = ml.find('\'', i + 1);

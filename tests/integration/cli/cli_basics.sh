@@ -71,6 +71,23 @@ for np in 2 3; do
   fi
 done
 expect 1 'bad.jsonl:5: bad row 3 \(unknown_label' -- "$exe" corpus stats --path "$tmp/bad.jsonl" --dataset sample --strict
+# Duplicate uids are reported: rows 4 and 6 repeat row 0's uid, row 5 repeats row 1's (with 3
+# ranks the repeats lie in other ranks' byte ranges).
+{ head -n 4 "$sample"; sed -n 1p "$sample"; sed -n 2p "$sample"; sed -n 1p "$sample"; } > "$tmp/dup.jsonl"
+expect 0 '"duplicate_uid_rows": 3,' -- "$exe" corpus stats --path "$tmp/dup.jsonl" --dataset sample --json
+expect 0 '"duplicate_uid_rows": 3,' -- "${BECAUSE_MPIEXEC:-mpiexec}" -n 3 "${mpiflags[@]}" "$exe" corpus stats \
+  --path "$tmp/dup.jsonl" --dataset sample --json
+expect 0 'duplicate uids: 3 repeated rows' -- "$exe" corpus stats --path "$tmp/dup.jsonl" --dataset sample
+# corpus synth: the rows asked for, every row good, all three labels, some with explanations.
+expect 0 "wrote 3000 rows" -- "$exe" corpus synth --rows 3000 --out "$tmp/synth.jsonl"
+syn=$("$exe" corpus stats --path "$tmp/synth.jsonl" --dataset sample --json)
+if ! grep -q '"good_rows": 3000,' <<< "$syn" || ! grep -q '"bad_rows": 0,' <<< "$syn" \
+   || [[ $(grep -cE '"(entailment|neutral|contradiction)": [1-9][0-9]{2}' <<< "$syn") != 3 ]] \
+   || ! grep -q '"explanations":\["' "$tmp/synth.jsonl"; then
+  echo "FAIL: corpus synth"; echo "$syn"; fail=1
+else
+  echo "ok: corpus synth"
+fi
 # Every shipped job file (and each of its profiles) names only known options.
 for job in "${BECAUSE_SOURCE_DIR:?}"/jobs/*.ini; do
   expect 0 'config hash' -- "$exe" config --job "$job"

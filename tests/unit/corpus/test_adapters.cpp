@@ -57,6 +57,75 @@ TEST(Adapters, MnliJsonlBadRowsAreQuarantinedWithLines) {
   EXPECT_EQ(rows.size(), 8u);
 }
 
+// The layouts below as published (field order and extra fields included), a few rows each.
+TEST(Adapters, AnliJsonlWithReasons) {
+  const std::string s =
+      "{\"uid\": \"a1\", \"context\": \"The cat sat.\", \"hypothesis\": \"A cat sat.\", \"label\": \"e\", "
+      "\"reason\": \"It says so.\"}\n"
+      "{\"uid\": \"a2\", \"context\": \"The cat sat.\", \"hypothesis\": \"No cat.\", \"label\": \"c\", \"reason\": \"\"}\n"
+      "{\"uid\": \"a3\", \"context\": \"c\", \"hypothesis\": \"h\", \"label\": \"x\"}\n"
+      "{\"uid\": \"a4\", \"context\": \"c\", \"hypothesis\": \"h\", \"label\": \"n\", \"model_label\": \"e\", "
+      "\"emturk\": true, \"genre\": \"wiki\", \"tag\": \"r1\"}\n";
+  const auto p = test::temp_file("dev.jsonl", s);
+  const auto all = test::read_all(Corpus::open(test::cfg_for(p, "anli", 256), ""));
+  ASSERT_EQ(all.rows.size(), 3u);
+  EXPECT_EQ(all.rows[0].uid, "a1");
+  EXPECT_EQ(all.rows[0].gold, 0);
+  EXPECT_EQ(all.rows[0].text_a, "The cat sat.");
+  ASSERT_EQ(all.rows[0].human_explanations.size(), 1u);  // the writer's reason, for the gold label
+  EXPECT_EQ(all.rows[0].human_explanations[0].text, "It says so.");
+  EXPECT_EQ(all.rows[0].human_explanations[0].label, 0);
+  EXPECT_EQ(all.rows[1].gold, 2);
+  EXPECT_TRUE(all.rows[1].human_explanations.empty());  // an empty reason is no explanation
+  EXPECT_EQ(all.rows[2].uid, "a4");
+  EXPECT_EQ(all.rows[2].gold, 1);
+  ASSERT_EQ(all.bad.size(), 1u);
+  EXPECT_EQ(all.bad[0].reason, "unknown_label");
+  EXPECT_EQ(all.bad[0].line, 3);
+}
+
+TEST(Adapters, MultiNli10OriginalLayout) {
+  const std::string s =
+      "{\"annotator_labels\": [\"neutral\", \"entailment\", \"neutral\"], \"genre\": \"fiction\", \"gold_label\": "
+      "\"neutral\", \"pairID\": \"1n\", \"promptID\": \"1\", \"sentence1\": \"A man walks.\", "
+      "\"sentence1_binary_parse\": \"( A man )\", \"sentence2\": \"A man walks home.\", \"sentence2_parse\": \"(ROOT)\"}\n"
+      "{\"annotator_labels\": [\"neutral\", \"entailment\", \"contradiction\"], \"gold_label\": \"-\", \"pairID\": "
+      "\"2x\", \"sentence1\": \"p\", \"sentence2\": \"h\"}\n";
+  const auto p = test::temp_file("multinli_1.0_dev_matched.jsonl", s);
+  const auto all = test::read_all(Corpus::open(test::cfg_for(p, "mnli", 256), ""));
+  ASSERT_EQ(all.rows.size(), 2u);
+  EXPECT_TRUE(all.bad.empty());
+  EXPECT_EQ(all.rows[0].uid, "1n");
+  EXPECT_EQ(all.rows[0].gold, 1);
+  EXPECT_EQ(all.rows[0].text_b, "A man walks home.");
+  EXPECT_EQ(all.rows[0].label_counts, (std::vector<uint16_t>{1, 2, 0}));  // entailment, neutral, contradiction
+  EXPECT_EQ(all.rows[1].gold, -1);  // "-": no gold label, the row is kept
+  EXPECT_EQ(all.rows[1].label_counts, (std::vector<uint16_t>{1, 1, 1}));
+}
+
+TEST(Adapters, GlueMnliTsvWithHeader) {
+  const std::string s =
+      "index\tpromptID\tpairID\tgenre\tsentence1_binary_parse\tsentence2_binary_parse\tsentence1_parse\t"
+      "sentence2_parse\tsentence1\tsentence2\tlabel1\tgold_label\n"
+      "0\t31193\t31193n\tgovernment\t( a )\t( b )\t(ROOT a)\t(ROOT b)\tConceptually cream skimming has two basic "
+      "dimensions.\tProduct and geography are what make cream skimming work.\tneutral\tneutral\n"
+      "1\t101457\t101457e\ttelephone\t( a )\t( b )\t(ROOT a)\t(ROOT b)\tyou know during the season\tYou lose the "
+      "things.\tentailment\tentailment\n"
+      "2\t1\t1x\tfiction\ta\tb\ta\tb\tp\th\tneutral\tmaybe\n";
+  const auto p = test::temp_file("dev_matched.tsv", s);
+  const auto all = test::read_all(Corpus::open(test::cfg_for(p, "mnli", 256), ""));
+  ASSERT_EQ(all.rows.size(), 2u);
+  EXPECT_EQ(all.rows[0].uid, "31193n");
+  EXPECT_EQ(all.rows[0].gold, 1);
+  EXPECT_EQ(all.rows[0].text_a, "Conceptually cream skimming has two basic dimensions.");
+  EXPECT_EQ(all.rows[0].split, "dev_matched");
+  EXPECT_EQ(all.rows[1].gold, 0);
+  EXPECT_EQ(all.rows[1].source_line, 3);  // the header is line 1
+  ASSERT_EQ(all.bad.size(), 1u);
+  EXPECT_EQ(all.bad[0].reason, "unknown_label");
+  EXPECT_EQ(all.bad[0].line, 4);
+}
+
 TEST(Adapters, OversizeRowGoesToQuarantine) {
   const std::string big = "{\"premise\":\"" + std::string(10 << 20, 'y') + "\",\"hypothesis\":\"h\",\"label\":\"neutral\"}\n";
   const auto p = test::temp_file("big.jsonl", big + "{\"premise\":\"p\",\"hypothesis\":\"h\",\"label\":\"neutral\"}\n");

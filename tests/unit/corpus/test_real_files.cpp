@@ -57,14 +57,37 @@ INSTANTIATE_TEST_SUITE_P(
         Expect{"esnli/dev", "esnli", 9842, {3329, 3235, 3278, 0}},
         Expect{"esnli/train_sample_original_format.csv", "esnli", 90, {30, 30, 30, 0}},
         Expect{"mjd/NLI_explanations.json", "mjd", 341, {108, 152, 81, 0}},
+        // nli-disagreement: gold only where gold_label is one letter ("nc" etc.: no gold).
+        Expect{"nli-disagreement/dev.jsonl", "nli-disagreement", 816, {167, 167, 167, 315}},
+        Expect{"nli-disagreement/train.jsonl", "nli-disagreement", 2710, {555, 555, 555, 1045}},
+        Expect{"nli-disagreement/test.jsonl", "nli-disagreement", 1956, {395, 395, 395, 771}},
         Expect{"nli-disagreement/taxonomy_round1_release.jsonl", "nli-disagreement", 400, {116, 186, 98, 0}},
         Expect{"nli-disagreement/taxonomy_round2_release.jsonl", "nli-disagreement", 110, {32, 48, 30, 0}},
         Expect{"healthfc/Datensatz.csv", "healthfc", 750, {202, 423, 125, 0}},
+        // varierr: gold = the unique most frequent label of label_count_round_2 (else round 1);
+        // livenli: of the five MNLI labels (a list literal, or one label written plainly).
+        Expect{"varierr/varierr.json", "varierr", 500, {117, 243, 77, 63}},
+        Expect{"livenli/livenli.csv", "livenli", 1405, {302, 303, 200, 600}},
         Expect{"emotion/train.txt", "emotion", 16000, {4666, 5362, 1304, 2159, 1937, 572, 0}},
         Expect{"emotion/val.txt", "emotion", 2000, {550, 704, 178, 275, 212, 81, 0}},
         Expect{"emotion/test.txt", "emotion", 2000, {581, 695, 159, 275, 224, 66, 0}},
+        // Every one of the first study's 16 explanation files.
+        Expect{"helpful-nle/explanations_gemma2_esnli_balanced_final_FS3.csv", "helpful-nle", 840, {280, 280, 280, 0}},
+        Expect{"helpful-nle/explanations_gemma2_esnli_balanced_final_ZS2.csv", "helpful-nle", 840, {280, 280, 280, 0}},
+        Expect{"helpful-nle/explanations_gemma2_HFC_final_FS2.csv", "helpful-nle", 750, {202, 423, 125, 0}},
+        Expect{"helpful-nle/explanations_gemma2_HFC_final_ZS2.csv", "helpful-nle", 750, {202, 423, 125, 0}},
+        Expect{"helpful-nle/explanations_gpt4o_esnli_balanced_final_FS3.csv", "helpful-nle", 840, {280, 280, 280, 0}},
         Expect{"helpful-nle/explanations_gpt4o_esnli_balanced_final_ZS2.csv", "helpful-nle", 840, {280, 280, 280, 0}},
-        Expect{"helpful-nle/explanations_llama3_HFC_final_FS2.csv", "helpful-nle", 750, {202, 423, 125, 0}}));
+        Expect{"helpful-nle/explanations_gpt4o_HFC_final_FS2.csv", "helpful-nle", 750, {202, 423, 125, 0}},
+        Expect{"helpful-nle/explanations_gpt4o_HFC_final_ZS2.csv", "helpful-nle", 750, {202, 423, 125, 0}},
+        Expect{"helpful-nle/explanations_llama3_esnli_balanced_final_FS3.csv", "helpful-nle", 840, {280, 280, 280, 0}},
+        Expect{"helpful-nle/explanations_llama3_esnli_balanced_final_ZS2.csv", "helpful-nle", 840, {280, 280, 280, 0}},
+        Expect{"helpful-nle/explanations_llama3_HFC_final_FS2.csv", "helpful-nle", 750, {202, 423, 125, 0}},
+        Expect{"helpful-nle/explanations_llama3_HFC_final_ZS2.csv", "helpful-nle", 750, {202, 423, 125, 0}},
+        Expect{"helpful-nle/explanations_mixtral_esnli_balanced_final_FS3.csv", "helpful-nle", 840, {280, 280, 280, 0}},
+        Expect{"helpful-nle/explanations_mixtral_esnli_balanced_final_ZS2.csv", "helpful-nle", 840, {280, 280, 280, 0}},
+        Expect{"helpful-nle/explanations_mixtral_HFC_final_FS2.csv", "helpful-nle", 750, {202, 423, 125, 0}},
+        Expect{"helpful-nle/explanations_mixtral_HFC_final_ZS2.csv", "helpful-nle", 750, {202, 423, 125, 0}}));
 
 TEST(RealFiles, MultiLabelAndExplanationLayouts) {
   // nli-disagreement: gold only for single-label items (python: 501 of 816 have one letter).
