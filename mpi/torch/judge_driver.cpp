@@ -140,6 +140,8 @@ int run_judge(const Comm& comm, const config::Config& cfg, const StageInfo& info
   so.n_perms = n_perms;
   so.write = store::WriteOptions::for_shards(cfg.store);
   store::ShardWriter writer(so);
+  // Bad rows of a corpus: RUN/quarantine.jsonl (from a store there are none).
+  Quarantine quarantine(comm, from_store ? "" : run, cfg.general.strict);
   GlobalProgress progress(comm, {"instances", "prompts", "errors"}, static_cast<uint64_t>(todo_rows),
                           cfg.general.progress_interval);
   ChunkScheduler scheduler(comm, todo);
@@ -177,6 +179,7 @@ int run_judge(const Comm& comm, const config::Config& cfg, const StageInfo& info
     } else {
       auto rd = corpus->read_chunk(chunk);
       for (const auto& b : rd.bad) ++errors["bad_row." + b.reason];
+      quarantine.add(rd.bad);
       for (const auto& inst : rd.rows) {
         Item it;
         it.inst = inst;
@@ -251,6 +254,7 @@ int run_judge(const Comm& comm, const config::Config& cfg, const StageInfo& info
   writer.commit();
   t_write += seconds_since(t0);
   const auto totals = progress.finish();
+  const auto bad_rows = quarantine.finish();
   scheduler.close();
   nlohmann::json stats = {{"rank", comm.rank()},          {"chunks", n_done_chunks},
                           {"instances", n_items},         {"prompts", n_prompts},
@@ -264,7 +268,10 @@ int run_judge(const Comm& comm, const config::Config& cfg, const StageInfo& info
   if (comm.any(interrupted))
     throw Interrupted("judge: stopped by a signal with work left; run the same command again to resume.");
   const int64_t total_errors = totals.size() > 2 ? totals[2] : 0;
-  log::info0("judge ", jc.name, ": done; ", total_errors, " item errors; merge with `because merge --run ", run, "`");
+  int64_t n_bad = 0;
+  for (const auto& [reason, n] : bad_rows) n_bad += n;
+  log::info0("judge ", jc.name, ": done; ", total_errors, " item errors, ", n_bad, " bad rows",
+             n_bad ? " (" + run + "/quarantine.jsonl)" : std::string(), "; merge with `because merge --run ", run, "`");
   if (cfg.general.strict && total_errors > 0)
     throw Error("judge: " + std::to_string(total_errors) + " items failed and --strict is set");
   return 0;

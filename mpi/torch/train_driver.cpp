@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "mpi/corpus_index.h"
 #include "mpi/torch/device.h"
 #include "mpi/torch/train_loop.h"
 #include "store/update.h"
@@ -168,6 +169,16 @@ TrainStageResult run_train_stage(const Comm& comm, const std::vector<config::Con
     const std::string phase = phases.size() == 1 ? "train" : "phase" + std::to_string(k + 1);
     const torch::Device device(rank_device(comm, cfg.train.device, "train.device"));  // fails before any work
     auto next_data = std::make_unique<train::TrainData>(load_data(cfg, run_dir));
+    if (!next_data->bad_rows.empty()) {  // every rank read the same rows (same bad rows on each)
+      // Into RUN/quarantine.jsonl (a row given by several ranks is written once); --strict: an
+      // error naming the first.
+      Quarantine q(comm, run_dir, cfg.general.strict);
+      q.add(next_data->bad_rows);
+      int64_t n = 0;
+      for (const auto& [reason, c] : q.finish()) n += c;
+      if (comm.root())
+        log::warn("train: ", n, " corpus rows left out (", run_dir, "/quarantine.jsonl lists them with file, line and reason)");
+    }
     if (k == 0) tok_dir = prepare_tokenizer(comm, cfg.train, *next_data, work_dir);
     auto next = make_task(cfg, *next_data, tok_dir);
     if (task) {  // continue from the previous phase's weights

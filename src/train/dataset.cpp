@@ -113,15 +113,11 @@ TrainData load_corpus_data(const config::CorpusConfig& corpus, const std::string
   TrainData d;
   d.label_set = c.labels().name;
   d.labels = c.labels().labels;
-  std::map<std::string, int64_t> bad;
   for (int64_t k = 0; k < c.n_chunks(); ++k) {
     auto chunk = c.read_chunk(k);
     for (auto& inst : chunk.rows) d.instances.push_back(std::move(inst));
-    for (const auto& b : chunk.bad) ++bad[b.reason];
+    for (auto& b : chunk.bad) d.bad_rows.push_back(std::move(b));
   }
-  for (const auto& [reason, n] : bad)
-    log::warn("train: ", corpus.path, ": ", n, " rows left out (", reason,
-              "); `because corpus stats` lists them with file and line");
   d.explanations.assign(d.instances.size(), {});
   if (source == "human") {
     int64_t found = 0;
@@ -160,6 +156,7 @@ void add_eval_corpus(TrainData& d, const config::CorpusConfig& corpus, const std
   if (extra.labels != d.labels)
     throw ConfigError("train.eval_corpus: " + corpus.path + " has label set '" + extra.label_set + "', the training data '" +
                       d.label_set + "'");
+  d.bad_rows.insert(d.bad_rows.end(), extra.bad_rows.begin(), extra.bad_rows.end());
   const int64_t base = static_cast<int64_t>(d.instances.size());
   for (size_t i = 0; i < extra.instances.size(); ++i) {
     d.instances.push_back(std::move(extra.instances[i]));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/corpus.h"
+#include "corpus/corpus.h"
 #include "corpus/instance.h"
 
 namespace because::train {
@@ -28,6 +29,7 @@ struct TrainData {
   std::map<std::string, std::vector<int64_t>> splits;  ///< split name -> rows
   bool from_store = false;                        ///< rows are store rows (predictions can be written)
   int64_t n_store_rows = 0;                       ///< rows [0, n_store_rows) are store rows
+  std::vector<corpus::BadRow> bad_rows;           ///< rows of a corpus left out (for the quarantine)
 
   /// Rows of `split`; throws InputError naming the split and listing the ones present.
   const std::vector<int64_t>& rows(const std::string& split) const;
