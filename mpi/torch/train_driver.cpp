@@ -170,10 +170,9 @@ TrainStageResult run_train_stage(const Comm& comm, const std::vector<config::Con
     const torch::Device device(rank_device(comm, cfg.train.device, "train.device"));  // fails before any work
     auto next_data = std::make_unique<train::TrainData>(load_data(cfg, run_dir));
     if (!next_data->bad_rows.empty()) {  // every rank read the same rows (same bad rows on each)
-      // Into RUN/quarantine.jsonl (a row given by several ranks is written once); --strict: an
-      // error naming the first.
+      // Into RUN/quarantine.jsonl by rank 0; --strict: an error naming the first, on every rank.
       Quarantine q(comm, run_dir, cfg.general.strict);
-      q.add(next_data->bad_rows);
+      if (cfg.general.strict || comm.root()) q.add(next_data->bad_rows);
       int64_t n = 0;
       for (const auto& [reason, c] : q.finish()) n += c;
       if (comm.root())
