@@ -58,6 +58,10 @@ TEST(Adapters, MnliJsonlBadRowsAreQuarantinedWithLines) {
 }
 
 // The layouts below as published (field order and extra fields included), a few rows each.
+ChunkRead read_layout(const std::string& file_name, const std::string& text, const std::string& dataset) {
+  return test::read_all(Corpus::open(test::cfg_for(test::temp_file(file_name, text), dataset, 256), ""));
+}
+
 TEST(Adapters, AnliJsonlWithReasons) {
   const std::string s =
       "{\"uid\": \"a1\", \"context\": \"The cat sat.\", \"hypothesis\": \"A cat sat.\", \"label\": \"e\", "
@@ -66,8 +70,7 @@ TEST(Adapters, AnliJsonlWithReasons) {
       "{\"uid\": \"a3\", \"context\": \"c\", \"hypothesis\": \"h\", \"label\": \"x\"}\n"
       "{\"uid\": \"a4\", \"context\": \"c\", \"hypothesis\": \"h\", \"label\": \"n\", \"model_label\": \"e\", "
       "\"emturk\": true, \"genre\": \"wiki\", \"tag\": \"r1\"}\n";
-  const auto p = test::temp_file("dev.jsonl", s);
-  const auto all = test::read_all(Corpus::open(test::cfg_for(p, "anli", 256), ""));
+  const auto all = read_layout("dev.jsonl", s, "anli");
   ASSERT_EQ(all.rows.size(), 3u);
   EXPECT_EQ(all.rows[0].uid, "a1");
   EXPECT_EQ(all.rows[0].gold, 0);
@@ -91,8 +94,7 @@ TEST(Adapters, MultiNli10OriginalLayout) {
       "\"sentence1_binary_parse\": \"( A man )\", \"sentence2\": \"A man walks home.\", \"sentence2_parse\": \"(ROOT)\"}\n"
       "{\"annotator_labels\": [\"neutral\", \"entailment\", \"contradiction\"], \"gold_label\": \"-\", \"pairID\": "
       "\"2x\", \"sentence1\": \"p\", \"sentence2\": \"h\"}\n";
-  const auto p = test::temp_file("multinli_1.0_dev_matched.jsonl", s);
-  const auto all = test::read_all(Corpus::open(test::cfg_for(p, "mnli", 256), ""));
+  const auto all = read_layout("multinli_1.0_dev_matched.jsonl", s, "mnli");
   ASSERT_EQ(all.rows.size(), 2u);
   EXPECT_TRUE(all.bad.empty());
   EXPECT_EQ(all.rows[0].uid, "1n");
@@ -112,8 +114,7 @@ TEST(Adapters, GlueMnliTsvWithHeader) {
       "1\t101457\t101457e\ttelephone\t( a )\t( b )\t(ROOT a)\t(ROOT b)\tyou know during the season\tYou lose the "
       "things.\tentailment\tentailment\n"
       "2\t1\t1x\tfiction\ta\tb\ta\tb\tp\th\tneutral\tmaybe\n";
-  const auto p = test::temp_file("dev_matched.tsv", s);
-  const auto all = test::read_all(Corpus::open(test::cfg_for(p, "mnli", 256), ""));
+  const auto all = read_layout("dev_matched.tsv", s, "mnli");
   ASSERT_EQ(all.rows.size(), 2u);
   EXPECT_EQ(all.rows[0].uid, "31193n");
   EXPECT_EQ(all.rows[0].gold, 1);
