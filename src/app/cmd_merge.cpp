@@ -1,5 +1,4 @@
 // `because merge`: parallel-HDF5 merge of the shard sets of a run into RUN/store.h5.
-#include <nlohmann/json.hpp>
 
 #include "app/command.h"
 #include "because_version.h"

@@ -3,7 +3,6 @@
 #include <fstream>
 #include <iostream>
 
-
 #include "app/command.h"
 #include "store/check.h"
 #include "store/export.h"

@@ -143,7 +143,12 @@ std::vector<ProvenanceRow> read_set_provenance(const std::string& run_dir, const
   std::vector<ProvenanceRow> out;
   const std::string path = shard_set_dir(run_dir, set) + "/" + kSetProvenance;
   if (!fs::exists(path)) return out;
-  std::istringstream in(files::read_text(path));
+  std::string text = files::read_text(path);
+  if (!text.empty() && text.back() != '\n') {  // a run that died while appending: its row is not there
+    log::warn(path, ": ignoring a torn last line (", text.size() - text.rfind('\n') - 1, " bytes)");
+    text.erase(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
+  }
+  std::istringstream in(text);
   std::string line;
   for (int64_t n = 1; std::getline(in, line); ++n) {
     if (line.empty()) continue;

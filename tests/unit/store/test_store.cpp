@@ -657,7 +657,9 @@ TEST(StoreProvenance, StageRowsOfASetReachTheStoreOnceAtMerge) {
     EXPECT_EQ(rows[0].config_json, a.config_json);
     EXPECT_EQ(rows[1].start, b.start);
   }
-  std::ofstream(shard_set_dir(run, "explain") + "/provenance.jsonl", std::ios::app) << "{\"command\":\n";
+  std::ofstream(shard_set_dir(run, "explain") + "/provenance.jsonl", std::ios::app) << "{\"command\":\"ex";
+  EXPECT_EQ(read_set_provenance(run, "explain").size(), 2u);  // a torn last line is left out
+  std::ofstream(shard_set_dir(run, "explain") + "/provenance.jsonl", std::ios::app) << "\n";
   try {
     read_set_provenance(run, "explain");
     ADD_FAILURE() << "a broken row was read";
