@@ -1,9 +1,12 @@
 // Keyed sums, gathers and the row-blocked distance correlation.
 #include "mpi/metrics_reduce.h"
 
+#include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "metrics/distribution.h"
+#include "util/log.h"
 
 namespace because::mpi {
 
@@ -89,7 +92,23 @@ double distance_correlation(const Comm& comm, const std::vector<double>& x_local
   const int64_t begin = n * comm.rank() / comm.size(), end = n * (comm.rank() + 1) / comm.size();
   // Each row is filled by exactly one rank and zero elsewhere, so the sum is exact.
   std::vector<double> rows(static_cast<size_t>(n) * metrics::DistanceCorrelation::kPerRow, 0.0);
-  dc.rows(begin, end, rows.data() + begin * metrics::DistanceCorrelation::kPerRow);
+  // In blocks of about 2^24 pairs, so that a large group (n^2 pairs: minutes for a million
+  // items) reports its progress with an ETA from rank 0, whose share is as large as any.
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  double last_report = 0;
+  const int64_t step = std::max<int64_t>(1, (int64_t{1} << 24) / std::max<int64_t>(n, 1));
+  for (int64_t b = begin; b < end; b += step) {
+    const int64_t e = std::min(end, b + step);
+    dc.rows(b, e, rows.data() + b * metrics::DistanceCorrelation::kPerRow);
+    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (comm.root() && s - last_report >= 10 && e < end) {
+      const double done = static_cast<double>(e - begin) / static_cast<double>(end - begin);
+      log::info("distance correlation of ", n, " items: ", static_cast<int>(100 * done), "% after ",
+                static_cast<int64_t>(s), " s, about ", static_cast<int64_t>(s / done - s), " s left");
+      last_report = s;
+    }
+  }
   comm.sum_inplace(rows);
   return dc.finish(rows);
 }

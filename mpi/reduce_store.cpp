@@ -492,7 +492,7 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
       const auto r = s.value();
       // Collective: every rank takes part (with its rows of this group, possibly none).
       nlohmann::json dcor = nullptr;
-      if (r.n <= cfg.dcor_max_items) {
+      if (cfg.dcor_max_items < 0 || r.n <= cfg.dcor_max_items) {
         const auto it = L.pairs.find(key);
         static const std::vector<double> none;
         dcor = distance_correlation(comm, it != L.pairs.end() ? it->second.first : none, n_labels,

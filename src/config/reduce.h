@@ -15,7 +15,7 @@ struct ReduceConfig {
   int threads = 0;                  ///< threads per rank scoring a batch (not an option: `because reduce` sets it from --threads)
   bool rouge_stemmer = false;       ///< ROUGE with rouge_score's Porter stemmer (use_stemmer=True)
   bool meteor = true;               ///< compute METEOR (the slowest NLG metric)
-  int64_t dcor_max_items = 100000;  ///< largest group (items) given the exact O(n^2) distance correlation; larger: null
+  int64_t dcor_max_items = -1;  ///< largest group (items) given the exact O(n^2) distance correlation (< 0: every group); larger: null
   std::string wordnet = "/usr/share/wordnet";  ///< WordNet database directory for METEOR synonyms ("" or absent: none)
 };
 
