@@ -79,6 +79,17 @@ int majority(const std::vector<uint16_t>& counts) {
   return total > 0 ? best : -1;
 }
 
+// The model, prompt and explain mode of a row's source, as the merge recorded them (null when
+// unknown: human explanations, imported ones, stores merged before the record existed).
+void describe_source(nlohmann::json& row, const nlohmann::json& sources) {
+  const auto it = sources.find(row["source"].get<std::string>());
+  const bool known = it != sources.end() && it->is_object();
+  for (const char* k : {"model", "prompt", "explain_mode"}) {
+    const char* from = std::string(k) == "explain_mode" ? "mode" : k;
+    row[k] = known && it->contains(from) ? (*it)[from] : nlohmann::json(nullptr);
+  }
+}
+
 nlohmann::json cls_json(const metrics::ClassificationState& s, const std::vector<std::string>& labels) {
   const metrics::ClassReport r = s.value();
   nlohmann::json j;
@@ -354,8 +365,11 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
   int n_labels = 0;
   int64_t n_instances = 0, n_explanations = 0;
   std::vector<std::string> labels;
+  nlohmann::json sources;  // what made each explanation source (merge's record of the explain sets)
   {
     store::StoreReader reader(store_path);
+    sources = nlohmann::json::parse(reader.explanation_sources(), nullptr, false);
+    if (!sources.is_object()) sources = nlohmann::json::object();
     n_labels = reader.n_labels();
     labels = reader.info().labels;
     n_instances = reader.n_instances();
@@ -469,6 +483,7 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
       j["split"] = f[2];
       j["source"] = f[3];
       j["mode"] = f[4];
+      describe_source(j, sources);
       nlg.push_back(j);
     } else if (f[0] == "div") {
       // Collective per key and order: the union of n-gram hashes on rank 0.
@@ -483,9 +498,12 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
       }
       if (!comm.root()) continue;
       const auto r = s.value();
-      div.push_back({{"dataset", f[1]}, {"split", f[2]}, {"source", f[3]}, {"mode", f[4]}, {"n_texts", r.n_texts},
-                     {"distinct1", r.distinct1}, {"distinct2", r.distinct2}, {"self_bleu", r.self_bleu},
-                     {"n_self_bleu", r.n_self_bleu}, {"mean_length", r.mean_length}});
+      nlohmann::json row = {{"dataset", f[1]},      {"split", f[2]},           {"source", f[3]},
+                            {"mode", f[4]},         {"n_texts", r.n_texts},    {"distinct1", r.distinct1},
+                            {"distinct2", r.distinct2}, {"self_bleu", r.self_bleu}, {"n_self_bleu", r.n_self_bleu},
+                            {"mean_length", r.mean_length}};
+      describe_source(row, sources);
+      div.push_back(std::move(row));
     } else if (f[0] == "dist") {
       metrics::DistState s;
       s.unpack(u);

@@ -13,6 +13,7 @@
 #include "store/h5.h"
 #include "store/shard.h"
 #include "util/error.h"
+#include "util/files.h"
 #include "util/log.h"
 
 namespace because::store {
@@ -532,6 +533,32 @@ MergeResult merge_shards(const MergeComm& comm, const MergeOptions& o) {
       append_provenance_row(p, row);
     }
     if (p.rows() > 0) h5::append_table(f.get(), p, o.write);
+    // What made each explanation source: RUN/SET.json of the explain sets (model, prompt, mode),
+    // kept with those of a copied store.
+    h5::Handle root = h5::open_group(f.get(), "/");
+    nlohmann::json sources = nlohmann::json::object();
+    if (h5::has_attr(root.get(), kSourcesAttr))
+      sources = nlohmann::json::parse(h5::get_attr(root.get(), kSourcesAttr), nullptr, false);
+    if (!sources.is_object()) sources = nlohmann::json::object();
+    const size_t known = sources.size();
+    for (const auto& s : merged) {
+      const std::string path = o.run_dir + "/" + s + ".json";
+      if (!is_explain_set(s) || !fs::exists(path)) continue;
+      const auto j = nlohmann::json::parse(files::read_text(path), nullptr, false);
+      if (!j.is_object() || !j.contains("source")) {
+        log::warn("merge: ", path, " does not describe an explanation set; its source is left undescribed");
+        continue;
+      }
+      const auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k] : nlohmann::json(nullptr); };
+      const auto tmpl = j.value("template", nlohmann::json::object());
+      sources[j["source"].get<std::string>()] = {
+          {"set", s}, {"backend", str("backend")}, {"model", str("model")}, {"model_hash", str("model_hash")},
+          {"prompt", tmpl.is_object() && tmpl.contains("name") ? tmpl["name"] : nlohmann::json(nullptr)},
+          {"prompt_hash", tmpl.is_object() && tmpl.contains("hash") ? tmpl["hash"] : nlohmann::json(nullptr)},
+          {"mode", str("mode")}, {"guide", str("guide")}};
+    }
+    if (sources.size() > 0 || known > 0) h5::set_attr(root.get(), kSourcesAttr, sources.dump());
+    root.close();
     f.close();
     fs::rename(tmp, res.output);
     res.file_bytes = static_cast<int64_t>(fs::file_size(res.output));

@@ -107,6 +107,11 @@ PredictionSet StoreReader::read_predictions(const std::string& name) const {
   return to_prediction_set(read(std::string(kPredictions) + "/" + name));
 }
 
+std::string StoreReader::explanation_sources() const {
+  const h5::Handle root = h5::open_group(impl_->file.get(), "/");
+  return h5::get_attr(root.get(), kSourcesAttr, "{}");
+}
+
 std::string StoreReader::read_metrics(const std::string& name) const {
   if (!has_table(kMetrics)) return "";
   Table t = read(kMetrics);

@@ -60,6 +60,9 @@ class StoreReader {
 
   JudgmentSet read_judgments(const std::string& name) const;
   PredictionSet read_predictions(const std::string& name) const;
+  /// The root attribute explanation_sources: JSON text of {source: {set, backend, model, ...}}
+  /// ("{}" when the store has none, e.g. written before it existed or without explain sets).
+  std::string explanation_sources() const;
   /// JSON text of /metrics row `name` ("" when absent).
   std::string read_metrics(const std::string& name) const;
   std::vector<std::string> metrics_names() const;

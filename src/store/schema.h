@@ -32,6 +32,9 @@ inline constexpr const char* kJudgments = "judgments";     ///< group of judgmen
 inline constexpr const char* kPredictions = "predictions"; ///< group of prediction sets: predictions/NAME
 inline constexpr const char* kMetrics = "metrics";
 inline constexpr const char* kProvenance = "provenance";
+/// Root attribute: JSON object, per explanation source, of what made it (set, backend, model,
+/// model_hash, prompt, prompt_hash, mode, guide), from the explain sets' RUN/SET.json at merge.
+inline constexpr const char* kSourcesAttr = "explanation_sources";
 
 /// Why generation of an explanation ended.
 enum class Finish : uint8_t { kStop = 0, kLength = 1, kError = 2 };

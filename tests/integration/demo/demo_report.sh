@@ -33,9 +33,9 @@ documented = {m.group(1) for m in re.finditer(r"^([a-z_0-9]+)(?:\[\])?\s{2,}", b
 m = json.load(open(run + "/metrics.json"))
 assert set(m) == documented, (sorted(m), sorted(documented))
 rows = {"nlg": {"dataset", "split", "source", "mode", "n", "bleu", "bleu_bp", "bleu_precisions", "bleu_sys_len",
-                "bleu_ref_len", "chrf", "rouge1", "rouge2", "rougeL", "meteor"},
+                "bleu_ref_len", "chrf", "rouge1", "rouge2", "rougeL", "meteor", "model", "prompt", "explain_mode"},
         "diversity": {"dataset", "split", "source", "mode", "n_texts", "distinct1", "distinct2", "self_bleu",
-                      "n_self_bleu", "mean_length"},
+                      "n_self_bleu", "mean_length", "model", "prompt", "explain_mode"},
         "distributions": {"dataset", "split", "kind", "name", "n", "kl", "js", "tvd", "dcor", "entropy_human",
                           "entropy_model", "entropy_corr"},
         "classification": {"dataset", "split", "kind", "name", "vs_gold", "vs_majority"}}
@@ -43,6 +43,11 @@ for key, fields in rows.items():
     assert m[key], key + " is empty"
     for r in m[key]:
         assert set(r) == fields, (key, sorted(r))
+# The two explain sets of jobs/demo.ini, told apart by what made them.
+modes = {r["source"]: (r["explain_mode"], r["prompt"]) for r in m["nlg"]}
+assert modes == {"one_sentence": ("label-guided", "one_sentence"), "free": ("label-free", "one_sentence")}, modes
+assert all(r["model"].endswith("models/explainer") for r in m["nlg"]), [r["model"] for r in m["nlg"]]
+assert all(r["explain_mode"] is None for r in m["diversity"] if r["source"] == "human")
 L = len(m["labels"])
 for r in m["classification"]:
     for against in ("vs_gold", "vs_majority"):

@@ -194,7 +194,9 @@ TEST(Reduce, AnyRankCountEqualsOneProcessAndDirectStates) {
     ASSERT_NE(nlg, nullptr);
     expect_same(direct.to_json(), [&] {
       auto j = *nlg;
-      for (const char* k : {"dataset", "split", "source", "mode"}) j.erase(k);
+      // The group and its description (a store made by create_store records none: null).
+      for (const char* k : {"model", "prompt", "explain_mode"}) EXPECT_TRUE(j.at(k).is_null()) << k;
+      for (const char* k : {"dataset", "split", "source", "mode", "model", "prompt", "explain_mode"}) j.erase(k);
       return j;
     }(), "nlg");
     const auto* d = find_row(all["diversity"], {{"dataset", "snli"}, {"split", "dev"}, {"source", "llm"}, {"mode", "guided"}});
