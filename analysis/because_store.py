@@ -137,6 +137,11 @@ class Store:
         t = self.table("metrics")
         return {n: json.loads(j) for n, j in zip(t["name"], t["json"])}
 
+    def explanation_sources(self):
+        """{source: {set, backend, model, model_hash, prompt, prompt_hash, mode, guide}} as merge
+        recorded them ({} when the store has none)."""
+        return json.loads(_str(self.f.attrs.get("explanation_sources", "{}")))
+
     def provenance(self):
         return [dict(zip(*[list(t.keys()), r])) for t in [self.table("provenance")] for r in zip(*t.values())] \
             if "provenance" in self.f else []

@@ -59,7 +59,9 @@ sys.path.insert(0, "analysis")
 import because_store
 with because_store.open_store(run + "/store.h5") as s:
     stored = s.metrics()
+    sources = s.explanation_sources()
 assert stored["reduce"] == m, "/metrics/reduce differs from metrics.json"
+assert sources["free"]["set"] == "explain-free" and sources["free"]["mode"] == "label-free", sources
 PY
 test -s "$run/report/report.md" && test -s "$run/report/report.html"
 n=0

@@ -14,6 +14,7 @@ import because_store as bs  # noqa: E402
 path = sys.argv[1]
 with bs.open_store(path) as s:
     assert s.labels == ["entailment", "neutral", "contradiction"], s.labels
+    assert s.explanation_sources() == {}, s.explanation_sources()  # no explain sets in this store
     assert s.rows("instances") == 30, s.rows("instances")
     uids = s.strings("instances", "uid")
     assert uids[:3] == ["u0", "u1", "u2"], uids[:3]
