@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include <stdexcept>
 #include <string>
 
@@ -185,34 +188,151 @@ DistanceCorrelation::DistanceCorrelation(std::vector<double> x, int dx, std::vec
   if (dx <= 0 || dy <= 0 || x_.size() % dx != 0 || y_.size() % dy != 0 || x_.size() / dx != y_.size() / dy)
     throw InputError("distance correlation: samples of different sizes");
   n_ = static_cast<int64_t>(x_.size() / dx);
-}
-
-void DistanceCorrelation::rows(int64_t begin, int64_t end, double* out) const {
-  for (int64_t i = begin; i < end; ++i) {
-    double ra = 0, rb = 0, sab = 0, saa = 0, sbb = 0;
-    const double* xi = &x_[static_cast<size_t>(i) * dx_];
-    const double* yi = &y_[static_cast<size_t>(i) * dy_];
-    for (int64_t j = 0; j < n_; ++j) {
-      const double* xj = &x_[static_cast<size_t>(j) * dx_];
-      const double* yj = &y_[static_cast<size_t>(j) * dy_];
-      double da = 0, db = 0;
-      for (int k = 0; k < dx_; ++k) da += (xi[k] - xj[k]) * (xi[k] - xj[k]);
-      for (int k = 0; k < dy_; ++k) db += (yi[k] - yj[k]) * (yi[k] - yj[k]);
-      const double a = std::sqrt(da), b = std::sqrt(db);
-      ra += a;
-      rb += b;
-      sab += a * b;
-      saa += a * a;
-      sbb += b * b;
-    }
-    double* o = out + (i - begin) * kPerRow;
-    o[0] = ra;
-    o[1] = rb;
-    o[2] = sab;
-    o[3] = saa;
-    o[4] = sbb;
+  const size_t padded = static_cast<size_t>((n_ + 3) / 4 * 4);
+  xt_.assign(static_cast<size_t>(dx) * padded, 0.0);
+  yt_.assign(static_cast<size_t>(dy) * padded, 0.0);
+  for (int64_t j = 0; j < n_; ++j) {
+    for (int k = 0; k < dx; ++k) xt_[k * padded + static_cast<size_t>(j)] = x_[static_cast<size_t>(j) * dx + k];
+    for (int k = 0; k < dy; ++k) yt_[k * padded + static_cast<size_t>(j)] = y_[static_cast<size_t>(j) * dy + k];
   }
 }
+
+namespace {
+
+// The row sums of one row i over the pairs j < n4 (a multiple of 4), four lanes j mod 4; then the
+// rest in lane 0 and the lanes added as (0 + 1) + (2 + 3). Every path computes each lane's
+// values with the same operations in the same order (no fused multiply-add), so they agree bit
+// for bit.
+struct Lanes {
+  double v[5][4];
+};
+
+void finish_row(Lanes& L, const double* xi, const double* yi, const double* x, const double* y, int dx, int dy,
+                int64_t from, int64_t n, double* o) {
+  for (int64_t j = from; j < n; ++j) {
+    double da = 0, db = 0;
+    for (int k = 0; k < dx; ++k) {
+      const double d = xi[k] - x[static_cast<size_t>(j) * dx + k];
+      da += d * d;
+    }
+    for (int k = 0; k < dy; ++k) {
+      const double d = yi[k] - y[static_cast<size_t>(j) * dy + k];
+      db += d * d;
+    }
+    const double a = std::sqrt(da), b = std::sqrt(db);
+    L.v[0][0] += a;
+    L.v[1][0] += b;
+    L.v[2][0] += a * b;
+    L.v[3][0] += a * a;
+    L.v[4][0] += b * b;
+  }
+  for (int s = 0; s < 5; ++s) o[s] = (L.v[s][0] + L.v[s][1]) + (L.v[s][2] + L.v[s][3]);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// Lanes {j, j+1} and {j+2, j+3} in two SSE2 registers each.
+void lanes_sse2(const double* xi, const double* yi, const double* xt, const double* yt, int dx, int dy,
+                size_t stride, int64_t n4, Lanes& L) {
+  __m128d acc[5][2];
+  for (auto& a : acc) a[0] = a[1] = _mm_setzero_pd();
+  for (int64_t j = 0; j < n4; j += 4) {
+    for (int h = 0; h < 2; ++h) {
+      const size_t at = static_cast<size_t>(j) + 2 * static_cast<size_t>(h);
+      __m128d da = _mm_setzero_pd(), db = _mm_setzero_pd();
+      for (int k = 0; k < dx; ++k) {
+        const __m128d d = _mm_sub_pd(_mm_set1_pd(xi[k]), _mm_loadu_pd(xt + k * stride + at));
+        da = _mm_add_pd(da, _mm_mul_pd(d, d));
+      }
+      for (int k = 0; k < dy; ++k) {
+        const __m128d d = _mm_sub_pd(_mm_set1_pd(yi[k]), _mm_loadu_pd(yt + k * stride + at));
+        db = _mm_add_pd(db, _mm_mul_pd(d, d));
+      }
+      const __m128d a = _mm_sqrt_pd(da), b = _mm_sqrt_pd(db);
+      acc[0][h] = _mm_add_pd(acc[0][h], a);
+      acc[1][h] = _mm_add_pd(acc[1][h], b);
+      acc[2][h] = _mm_add_pd(acc[2][h], _mm_mul_pd(a, b));
+      acc[3][h] = _mm_add_pd(acc[3][h], _mm_mul_pd(a, a));
+      acc[4][h] = _mm_add_pd(acc[4][h], _mm_mul_pd(b, b));
+    }
+  }
+  for (int s = 0; s < 5; ++s) {
+    _mm_storeu_pd(&L.v[s][0], acc[s][0]);
+    _mm_storeu_pd(&L.v[s][2], acc[s][1]);
+  }
+}
+
+// Lanes j..j+3 in one AVX register: the same operations as lanes_sse2 (AVX without FMA).
+__attribute__((target("avx"))) void lanes_avx(const double* xi, const double* yi, const double* xt, const double* yt,
+                                                int dx, int dy, size_t stride, int64_t n4, Lanes& L) {
+  __m256d acc[5];
+  for (auto& a : acc) a = _mm256_setzero_pd();
+  for (int64_t j = 0; j < n4; j += 4) {
+    __m256d da = _mm256_setzero_pd(), db = _mm256_setzero_pd();
+    for (int k = 0; k < dx; ++k) {
+      const __m256d d = _mm256_sub_pd(_mm256_set1_pd(xi[k]), _mm256_loadu_pd(xt + k * stride + static_cast<size_t>(j)));
+      da = _mm256_add_pd(da, _mm256_mul_pd(d, d));
+    }
+    for (int k = 0; k < dy; ++k) {
+      const __m256d d = _mm256_sub_pd(_mm256_set1_pd(yi[k]), _mm256_loadu_pd(yt + k * stride + static_cast<size_t>(j)));
+      db = _mm256_add_pd(db, _mm256_mul_pd(d, d));
+    }
+    const __m256d a = _mm256_sqrt_pd(da), b = _mm256_sqrt_pd(db);
+    acc[0] = _mm256_add_pd(acc[0], a);
+    acc[1] = _mm256_add_pd(acc[1], b);
+    acc[2] = _mm256_add_pd(acc[2], _mm256_mul_pd(a, b));
+    acc[3] = _mm256_add_pd(acc[3], _mm256_mul_pd(a, a));
+    acc[4] = _mm256_add_pd(acc[4], _mm256_mul_pd(b, b));
+  }
+  for (int s = 0; s < 5; ++s) _mm256_storeu_pd(&L.v[s][0], acc[s]);
+}
+#endif
+
+}  // namespace
+
+namespace {
+enum class Path { kScalar, kSse2, kAvx };
+Path best_path() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const Path p = __builtin_cpu_supports("avx") ? Path::kAvx : Path::kSse2;
+  return p;
+#else
+  return Path::kScalar;
+#endif
+}
+
+void rows_with(Path path, const DistanceCorrelation& dc, const std::vector<double>& x, const std::vector<double>& y,
+               const std::vector<double>& xt, const std::vector<double>& yt, int dx, int dy, int64_t begin,
+               int64_t end, double* out) {
+  const int64_t n = dc.n();
+  const int64_t n4 = path == Path::kScalar ? 0 : n / 4 * 4;
+  const size_t stride = static_cast<size_t>((n + 3) / 4 * 4);
+  for (int64_t i = begin; i < end; ++i) {
+    const double* xi = &x[static_cast<size_t>(i) * dx];
+    const double* yi = &y[static_cast<size_t>(i) * dy];
+    Lanes L{};
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (path == Path::kAvx) lanes_avx(xi, yi, xt.data(), yt.data(), dx, dy, stride, n4, L);
+    if (path == Path::kSse2) lanes_sse2(xi, yi, xt.data(), yt.data(), dx, dy, stride, n4, L);
+#else
+    (void)stride;
+#endif
+    finish_row(L, xi, yi, x.data(), y.data(), dx, dy, n4, n, out + (i - begin) * DistanceCorrelation::kPerRow);
+  }
+}
+}  // namespace
+
+void DistanceCorrelation::rows(int64_t begin, int64_t end, double* out) const {
+  rows_with(best_path(), *this, x_, y_, xt_, yt_, dx_, dy_, begin, end, out);
+}
+
+void DistanceCorrelation::rows_baseline(int64_t begin, int64_t end, double* out) const {
+#if defined(__x86_64__) && defined(__GNUC__)
+  rows_with(Path::kSse2, *this, x_, y_, xt_, yt_, dx_, dy_, begin, end, out);
+#else
+  rows_with(Path::kScalar, *this, x_, y_, xt_, yt_, dx_, dy_, begin, end, out);
+#endif
+}
+
 
 double DistanceCorrelation::finish(const std::vector<double>& r) const {
   if (static_cast<int64_t>(r.size()) != n_ * kPerRow) throw std::logic_error("distance correlation: row sums size");

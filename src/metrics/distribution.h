@@ -65,8 +65,13 @@ class DistanceCorrelation {
   DistanceCorrelation(std::vector<double> x, int dx, std::vector<double> y, int dy);
   int64_t n() const { return n_; }
   static constexpr int kPerRow = 5;  ///< row sums of a, b, a*b, a^2, b^2
-  /// Fills out[(i - begin) * 5 + k] for rows i in [begin, end).
+  /// Fills out[(i - begin) * 5 + k] for rows i in [begin, end). A row's sums run over j in four
+  /// lanes (j mod 4, lanes added pairwise at the end; the last n mod 4 pairs in lane 0): AVX where
+  /// the CPU has it, SSE2 on other x86-64 CPUs, and both give the same bits (other architectures:
+  /// a scalar loop).
   void rows(int64_t begin, int64_t end, double* out) const;
+  /// The same with the baseline (SSE2) path whatever the CPU (for the tests).
+  void rows_baseline(int64_t begin, int64_t end, double* out) const;
   /// Distance correlation from all n rows' sums (n * 5 values, row order).
   [[nodiscard]] double finish(const std::vector<double>& row_sums) const;
   /// Everything on one process.
@@ -74,6 +79,7 @@ class DistanceCorrelation {
 
  private:
   std::vector<double> x_, y_;
+  std::vector<double> xt_, yt_;  // the same by column (xt_[k * n + j]), padded to a multiple of 4
   int dx_, dy_;
   int64_t n_;
 };
