@@ -114,7 +114,15 @@ class MnliTsv : public DelimitedAdapter {
     require_columns({"sentence1", "sentence2"});
     a_ = column("sentence1");
     b_ = column("sentence2");
-    gold_ = column("gold_label");
+    // GLUE names the gold column gold_label; other exports call it label. GLUE's dev files also
+    // give the five annotators' labels (label1..label5): they become label_counts (the train
+    // files' lone label1 is the gold label again, not a distribution).
+    gold_name_ = column("gold_label") >= 0 ? "gold_label" : "label";
+    gold_ = column(gold_name_);
+    votes_.clear();
+    for (int k = 1; k <= 5; ++k)
+      if (const int c = column("label" + std::to_string(k)); c >= 0) votes_.emplace_back(c, k);
+    if (votes_.size() < 2) votes_.clear();
     uid_ = column("pairID");
   }
 
@@ -129,8 +137,18 @@ class MnliTsv : public DelimitedAdapter {
       out.text_a = f[a_];
       out.text_b = f[b_];
       out.gold = -1;
-      if (gold_ >= 0 && f[gold_] != "-" && !f[gold_].empty() && !set_label(*labels_, f[gold_], "gold_label", out.gold, p))
+      if (gold_ >= 0 && f[gold_] != "-" && !f[gold_].empty() && !set_label(*labels_, f[gold_], gold_name_, out.gold, p))
         return false;
+      if (!votes_.empty()) {
+        out.label_counts.assign(labels_->size(), 0);
+        for (const auto& [c, k] : votes_) {
+          const std::string& cell = f[static_cast<size_t>(c)];
+          if (cell.empty()) continue;
+          const int l = parse_label(*labels_, cell);
+          if (l < 0) return unknown_label(p, "label" + std::to_string(k), cell);
+          ++out.label_counts[static_cast<size_t>(l)];
+        }
+      }
       out.uid = uid_ >= 0 ? f[uid_] : make_uid(split_, out.row);
     }
     out.split = split_;
@@ -139,6 +157,8 @@ class MnliTsv : public DelimitedAdapter {
 
  private:
   int a_ = -1, b_ = -1, gold_ = -1, uid_ = -1;
+  const char* gold_name_ = "gold_label";
+  std::vector<std::pair<int, int>> votes_;  // (column, k) of labelk, k = 1..5, when two or more
 };
 
 // ---- ANLI analysis CSVs -----------------------------------------------------------------------

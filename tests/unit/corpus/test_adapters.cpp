@@ -125,6 +125,28 @@ TEST(Adapters, GlueMnliTsvWithHeader) {
   ASSERT_EQ(all.bad.size(), 1u);
   EXPECT_EQ(all.bad[0].reason, "unknown_label");
   EXPECT_EQ(all.bad[0].line, 4);
+  EXPECT_TRUE(all.rows[0].label_counts.empty());  // a lone label1 (train files) is no distribution
+}
+
+TEST(Adapters, MnliTsvAnnotatorLabelsAndPlainLabelColumn) {
+  // GLUE's dev layout: label1..label5 become the label counts.
+  auto all = read_layout("dev_mismatched.tsv",
+                         "pairID\tsentence1\tsentence2\tlabel1\tlabel2\tlabel3\tlabel4\tlabel5\tgold_label\n"
+                         "7n\tp\th\tneutral\tentailment\tneutral\tneutral\tcontradiction\tneutral\n"
+                         "8e\tp\th\tentailment\t\t\t\t\tentailment\n"
+                         "9x\tp\th\tneutral\tsideways\tneutral\tneutral\tneutral\tneutral\n",
+                         "mnli");
+  ASSERT_EQ(all.rows.size(), 2u);
+  EXPECT_EQ(all.rows[0].label_counts, (std::vector<uint16_t>{1, 3, 1}));
+  EXPECT_EQ(all.rows[1].label_counts, (std::vector<uint16_t>{1, 0, 0}));  // empty cells: no vote
+  ASSERT_EQ(all.bad.size(), 1u);
+  EXPECT_EQ(all.bad[0].detail, "label2: 'sideways'");
+  // Exports that call the gold column "label".
+  all = read_layout("train.tsv", "sentence1\tsentence2\tlabel\np\th\tcontradiction\np\th\tmaybe\n", "mnli");
+  ASSERT_EQ(all.rows.size(), 1u);
+  EXPECT_EQ(all.rows[0].gold, 2);
+  ASSERT_EQ(all.bad.size(), 1u);
+  EXPECT_EQ(all.bad[0].detail, "label: 'maybe'");
 }
 
 TEST(Adapters, OversizeRowGoesToQuarantine) {
