@@ -188,12 +188,12 @@ DistanceCorrelation::DistanceCorrelation(std::vector<double> x, int dx, std::vec
   if (dx <= 0 || dy <= 0 || x_.size() % dx != 0 || y_.size() % dy != 0 || x_.size() / dx != y_.size() / dy)
     throw InputError("distance correlation: samples of different sizes");
   n_ = static_cast<int64_t>(x_.size() / dx);
-  const size_t padded = static_cast<size_t>((n_ + 3) / 4 * 4);
-  xt_.assign(static_cast<size_t>(dx) * padded, 0.0);
-  yt_.assign(static_cast<size_t>(dy) * padded, 0.0);
+  stride_ = static_cast<size_t>((n_ + 3) / 4 * 4);
+  xt_.assign(static_cast<size_t>(dx) * stride_, 0.0);
+  yt_.assign(static_cast<size_t>(dy) * stride_, 0.0);
   for (int64_t j = 0; j < n_; ++j) {
-    for (int k = 0; k < dx; ++k) xt_[k * padded + static_cast<size_t>(j)] = x_[static_cast<size_t>(j) * dx + k];
-    for (int k = 0; k < dy; ++k) yt_[k * padded + static_cast<size_t>(j)] = y_[static_cast<size_t>(j) * dy + k];
+    for (int k = 0; k < dx; ++k) xt_[k * stride_ + static_cast<size_t>(j)] = x_[static_cast<size_t>(j) * dx + k];
+    for (int k = 0; k < dy; ++k) yt_[k * stride_ + static_cast<size_t>(j)] = y_[static_cast<size_t>(j) * dy + k];
   }
 }
 
@@ -289,50 +289,38 @@ __attribute__((target("avx"))) void lanes_avx(const double* xi, const double* yi
 
 }  // namespace
 
-namespace {
-enum class Path { kScalar, kSse2, kAvx };
-Path best_path() {
-#if defined(__x86_64__) && defined(__GNUC__)
-  static const Path p = __builtin_cpu_supports("avx") ? Path::kAvx : Path::kSse2;
-  return p;
-#else
-  return Path::kScalar;
-#endif
-}
+enum class DistanceCorrelation::Path { kScalar, kSse2, kAvx };
 
-void rows_with(Path path, const DistanceCorrelation& dc, const std::vector<double>& x, const std::vector<double>& y,
-               const std::vector<double>& xt, const std::vector<double>& yt, int dx, int dy, int64_t begin,
-               int64_t end, double* out) {
-  const int64_t n = dc.n();
-  const int64_t n4 = path == Path::kScalar ? 0 : n / 4 * 4;
-  const size_t stride = static_cast<size_t>((n + 3) / 4 * 4);
+void DistanceCorrelation::rows_on(Path path, int64_t begin, int64_t end, double* out) const {
+  const int64_t n4 = path == Path::kScalar ? 0 : n_ / 4 * 4;
   for (int64_t i = begin; i < end; ++i) {
-    const double* xi = &x[static_cast<size_t>(i) * dx];
-    const double* yi = &y[static_cast<size_t>(i) * dy];
+    const double* xi = &x_[static_cast<size_t>(i) * dx_];
+    const double* yi = &y_[static_cast<size_t>(i) * dy_];
     Lanes L{};
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (path == Path::kAvx) lanes_avx(xi, yi, xt.data(), yt.data(), dx, dy, stride, n4, L);
-    if (path == Path::kSse2) lanes_sse2(xi, yi, xt.data(), yt.data(), dx, dy, stride, n4, L);
-#else
-    (void)stride;
+    if (path == Path::kAvx) lanes_avx(xi, yi, xt_.data(), yt_.data(), dx_, dy_, stride_, n4, L);
+    if (path == Path::kSse2) lanes_sse2(xi, yi, xt_.data(), yt_.data(), dx_, dy_, stride_, n4, L);
 #endif
-    finish_row(L, xi, yi, x.data(), y.data(), dx, dy, n4, n, out + (i - begin) * DistanceCorrelation::kPerRow);
+    finish_row(L, xi, yi, x_.data(), y_.data(), dx_, dy_, n4, n_, out + (i - begin) * kPerRow);
   }
 }
-}  // namespace
 
 void DistanceCorrelation::rows(int64_t begin, int64_t end, double* out) const {
-  rows_with(best_path(), *this, x_, y_, xt_, yt_, dx_, dy_, begin, end, out);
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const Path best = __builtin_cpu_supports("avx") ? Path::kAvx : Path::kSse2;
+#else
+  static const Path best = Path::kScalar;
+#endif
+  rows_on(best, begin, end, out);
 }
 
 void DistanceCorrelation::rows_baseline(int64_t begin, int64_t end, double* out) const {
 #if defined(__x86_64__) && defined(__GNUC__)
-  rows_with(Path::kSse2, *this, x_, y_, xt_, yt_, dx_, dy_, begin, end, out);
+  rows_on(Path::kSse2, begin, end, out);
 #else
-  rows_with(Path::kScalar, *this, x_, y_, xt_, yt_, dx_, dy_, begin, end, out);
+  rows_on(Path::kScalar, begin, end, out);
 #endif
 }
-
 
 double DistanceCorrelation::finish(const std::vector<double>& r) const {
   if (static_cast<int64_t>(r.size()) != n_ * kPerRow) throw std::logic_error("distance correlation: row sums size");

@@ -78,10 +78,13 @@ class DistanceCorrelation {
   [[nodiscard]] double compute() const;
 
  private:
+  enum class Path;  // scalar, SSE2 or AVX lanes (distribution.cpp)
+  void rows_on(Path path, int64_t begin, int64_t end, double* out) const;
   std::vector<double> x_, y_;
-  std::vector<double> xt_, yt_;  // the same by column (xt_[k * n + j]), padded to a multiple of 4
+  std::vector<double> xt_, yt_;  // the same by column (xt_[k * stride_ + j])
   int dx_, dy_;
   int64_t n_;
+  size_t stride_;  // n rounded up to a multiple of 4 (the column copies are zero-padded)
 };
 
 }  // namespace because::metrics
