@@ -102,13 +102,7 @@ nlohmann::json cls_json(const metrics::ClassificationState& s, const std::vector
     if (r.present[c])
       per[labels[c]] = {{"precision", r.precision[c]}, {"recall", r.recall[c]}, {"f1", r.f1[c]}, {"support", r.support[c]}};
   j["per_class"] = per;
-  nlohmann::json cm = nlohmann::json::array();  // rows gold, columns predicted, every label
-  for (int a = 0; a < s.n_classes(); ++a) {
-    std::vector<int64_t> row;
-    for (int b = 0; b < s.n_classes(); ++b) row.push_back(s.cell(a, b));
-    cm.push_back(row);
-  }
-  j["confusion"] = cm;
+  j["confusion"] = s.matrix();  // rows gold, columns predicted, every label
   return j;
 }
 

@@ -67,6 +67,18 @@ ClassReport ClassificationState::value() const {
   return r;
 }
 
+std::vector<std::vector<int64_t>> ClassificationState::matrix(const std::vector<bool>& keep) const {
+  auto kept = [&](int c) { return keep.empty() || keep[static_cast<size_t>(c)]; };
+  std::vector<std::vector<int64_t>> m;
+  for (int a = 0; a < k_; ++a) {
+    if (!kept(a)) continue;
+    m.emplace_back();
+    for (int b = 0; b < k_; ++b)
+      if (kept(b)) m.back().push_back(cell(a, b));
+  }
+  return m;
+}
+
 void ClassificationState::pack(Packed& p) const {
   p.ints.insert(p.ints.end(), cm_.begin(), cm_.end());
 }

@@ -30,6 +30,9 @@ class ClassificationState {
   int n_classes() const { return k_; }
   /// Confusion matrix: row gold, column predicted.
   int64_t cell(int gold, int pred) const { return cm_[static_cast<size_t>(gold) * k_ + pred]; }
+  /// The confusion matrix as rows (gold) of columns (predicted), over the classes `keep` marks
+  /// (all of them when it is empty).
+  std::vector<std::vector<int64_t>> matrix(const std::vector<bool>& keep = {}) const;
   /// The confusion matrix (layout fixed by the class count given at construction).
   void pack(Packed& p) const;
   void unpack(Unpacker& u);

@@ -244,17 +244,11 @@ nlohmann::json score_cls_files(const std::string& gold_path, const std::string& 
   }
   j["per_class"] = per;
   // As scikit-learn's confusion_matrix: over the labels that occur in gold or predictions, sorted.
-  nlohmann::json cm = nlohmann::json::array(), present = nlohmann::json::array();
-  for (int a = 0; a < st.n_classes(); ++a) {
-    if (!r.present[static_cast<size_t>(a)]) continue;
-    present.push_back(label_names[static_cast<size_t>(a)]);
-    std::vector<int64_t> row;
-    for (int b = 0; b < st.n_classes(); ++b)
-      if (r.present[static_cast<size_t>(b)]) row.push_back(st.cell(a, b));
-    cm.push_back(row);
-  }
+  nlohmann::json present = nlohmann::json::array();
+  for (size_t c = 0; c < label_names.size(); ++c)
+    if (r.present[c]) present.push_back(label_names[c]);
   j["labels"] = present;
-  j["confusion"] = cm;
+  j["confusion"] = st.matrix(r.present);
   return j;
 }
 
