@@ -26,12 +26,10 @@ int run_explain(Context& ctx, const std::vector<std::string>& args) {
   write_run_config(ctx, opts, cfg.general.run_dir);
   set_torch_threads(ctx, cfg.general.threads);
   mpi::StageInfo info{ctx.command_line, opts.hash(), opts.to_json().dump()};
-  store::ProvenanceRow row = provenance_row(ctx, opts, "explain");
+  const store::ProvenanceRow row = provenance_row(ctx, opts, "explain");
   const int rc = mpi::run_explain(ctx.comm, cfg, info);
-  if (rc == 0 && ctx.comm.root()) {  // into the store with the set's rows at the next merge
-    row.end = store::iso_now();
-    store::append_set_provenance(cfg.general.run_dir, store::explain_set(cfg.explain.name), row);
-  }
+  // Into the store with the set's rows at the next merge.
+  if (rc == 0 && ctx.comm.root()) store::append_set_provenance(cfg.general.run_dir, store::explain_set(cfg.explain.name), row);
   return rc;
 }
 

@@ -26,12 +26,10 @@ int run_judge(Context& ctx, const std::vector<std::string>& args) {
   if (cfg.general.run_dir.empty()) throw ConfigError("because judge needs a run directory (--run DIR)");
   set_torch_threads(ctx, cfg.general.threads);
   mpi::StageInfo info{ctx.command_line, opts.hash(), opts.to_json().dump()};
-  store::ProvenanceRow row = provenance_row(ctx, opts, "judge");
+  const store::ProvenanceRow row = provenance_row(ctx, opts, "judge");
   const int rc = mpi::run_judge(ctx.comm, cfg, info);
-  if (rc == 0 && ctx.comm.root()) {  // into the store with the set's rows at the next merge
-    row.end = store::iso_now();
-    store::append_set_provenance(cfg.general.run_dir, "judge-" + cfg.judge.name, row);
-  }
+  // Into the store with the set's rows at the next merge.
+  if (rc == 0 && ctx.comm.root()) store::append_set_provenance(cfg.general.run_dir, "judge-" + cfg.judge.name, row);
   return rc;
 }
 

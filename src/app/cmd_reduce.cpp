@@ -32,14 +32,13 @@ int run_reduce(Context& ctx, const std::vector<std::string>& args) {
     throw ConfigError("reduce: no store at " + store_path + " (run `because merge --run " + run + "` first)");
   const std::string out_path = cfg.reduce.output.empty() ? run + "/metrics.json" : cfg.reduce.output;
   cfg.reduce.threads = cfg.general.threads;
-  store::ProvenanceRow row = provenance_row(ctx, opts, "reduce");
+  const store::ProvenanceRow row = provenance_row(ctx, opts, "reduce");
   const auto metrics = mpi::reduce_store(ctx.comm, store_path, cfg.reduce, cfg.general.progress_interval);
   ctx.comm.barrier();  // every rank has closed the store before rank 0 writes into it
   if (ctx.comm.root()) {
     const std::string text = metrics.dump(2) + "\n";
     files::write_atomic(out_path, text);
     store::write_metrics(store_path, "reduce", metrics.dump());
-    row.end = store::iso_now();
     store::append_provenance(store_path, row);
     std::cout << mpi::format_reduce(metrics) << "\nwrote " << out_path << " and /metrics/reduce in " << store_path
               << "\n";

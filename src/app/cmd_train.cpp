@@ -52,12 +52,9 @@ int run_train(Context& ctx, const std::vector<std::string>& args) {
     files::write_atomic(run + "/train/" + cfg.train.name + "/config.ini",
                         "# resolved by: " + ctx.command_line + "\n# config hash " + opts.hash() + "\n" + opts.to_ini());
   }
-  store::ProvenanceRow row = provenance_row(ctx, opts, "train");
+  const store::ProvenanceRow row = provenance_row(ctx, opts, "train");
   auto r = mpi::run_train_stage(ctx.comm, phases, run, opts.hash());
-  if (ctx.comm.root() && !r.predictions_store.empty()) {
-    row.end = store::iso_now();
-    store::append_provenance(r.predictions_store, row);
-  }
+  if (ctx.comm.root() && !r.predictions_store.empty()) store::append_provenance(r.predictions_store, row);
   if (ctx.comm.root() && !r.skipped) std::cout << r.model_dir << "\n";
   return 0;
 }

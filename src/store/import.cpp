@@ -273,9 +273,7 @@ int64_t import_explanations(const std::string& store_path, const std::string& in
     h5::replace_table(dst.get(), expl, o.write);
     if (!o.provenance.command.empty()) {
       Table p = provenance_table();
-      ProvenanceRow row = o.provenance;
-      if (row.end.empty()) row.end = iso_now();
-      append_provenance_row(p, row);
+      append_provenance_row(p, o.provenance);
       h5::append_table(dst.get(), p, o.write);
     }
     h5::flush(dst);

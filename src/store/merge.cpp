@@ -527,11 +527,7 @@ MergeResult merge_shards(const MergeComm& comm, const MergeOptions& o) {
     for (const auto& s : merged)
       for (const auto& r : read_set_provenance(o.run_dir, s))
         if (have.insert(provenance_to_json(r).dump()).second) append_provenance_row(p, r);
-    if (!o.provenance.command.empty()) {
-      ProvenanceRow row = o.provenance;
-      if (row.end.empty()) row.end = iso_now();
-      append_provenance_row(p, row);
-    }
+    if (!o.provenance.command.empty()) append_provenance_row(p, o.provenance);
     if (p.rows() > 0) h5::append_table(f.get(), p, o.write);
     // What made each explanation source: RUN/SET.json of the explain sets (model, prompt, mode),
     // kept with those of a copied store.

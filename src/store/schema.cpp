@@ -397,7 +397,7 @@ void append_provenance_row(Table& t, const ProvenanceRow& r) {
   t.col("config").push_string(r.config_json);
   t.col("config_hash").push_string(r.config_hash);
   t.col("start").push_string(r.start);
-  t.col("end").push_string(r.end);
+  t.col("end").push_string(r.end.empty() ? iso_now() : r.end);  // empty: the row is written as the run ends
   t.col("hosts").push_string(r.hosts);
   t.col("versions").push_string(r.versions);
   t.col("ranks").push<int32_t>(r.ranks);

@@ -90,7 +90,7 @@ struct ProvenanceRow {
   std::string config_json;   ///< resolved configuration (JSON)
   std::string config_hash;
   std::string start;         ///< ISO 8601 UTC
-  std::string end;           ///< ISO 8601 UTC
+  std::string end;           ///< ISO 8601 UTC (empty: the time the row is written)
   int32_t ranks = 1;
   std::string hosts;         ///< JSON list of host names (one per rank)
   std::string versions;      ///< JSON object: because, libtorch, hdf5, mpi

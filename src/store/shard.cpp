@@ -136,7 +136,9 @@ constexpr const char* kSetProvenance = "provenance.jsonl";
 void append_set_provenance(const std::string& run_dir, const std::string& set, const ProvenanceRow& row) {
   const std::string dir = shard_set_dir(run_dir, set);
   files::make_dirs(dir);
-  append_durably(dir + "/" + kSetProvenance, provenance_to_json(row).dump() + "\n");
+  ProvenanceRow r = row;
+  if (r.end.empty()) r.end = iso_now();  // as append_provenance_row: the run ends as its row is written
+  append_durably(dir + "/" + kSetProvenance, provenance_to_json(r).dump() + "\n");
 }
 
 std::vector<ProvenanceRow> read_set_provenance(const std::string& run_dir, const std::string& set) {
