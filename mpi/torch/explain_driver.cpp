@@ -89,7 +89,7 @@ int run_explain(const Comm& comm, const config::Config& cfg, const StageInfo& in
     prov["set"] = set;
     prov["config_hash"] = info.config_hash;
     prov["command_line"] = info.command_line;
-    files::write_atomic(run + "/" + set + ".json", prov.dump(2) + "\n");
+    files::write_atomic(store::set_record_path(run, set), prov.dump(2) + "\n");
   }
 
   store::ShardOptions so;

@@ -116,7 +116,7 @@ int run_judge(const Comm& comm, const config::Config& cfg, const StageInfo& info
                            {"run_seed", cfg.general.seed}};
   const std::string set = "judge-" + jc.name;
   const std::set<int64_t> done = prepare_shard_set(comm, run, set, info.config_hash, cfg.general.restart);
-  if (comm.root()) files::write_atomic(run + "/judge-" + jc.name + ".json", method.dump(2) + "\n");
+  if (comm.root()) files::write_atomic(store::set_record_path(run, set), method.dump(2) + "\n");
   std::vector<int64_t> todo;
   int64_t todo_rows = 0;
   for (int64_t c = 0; c < n_chunks; ++c)

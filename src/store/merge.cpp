@@ -472,6 +472,56 @@ void merge_set(const MergeComm& comm, const MergeOptions& o, const std::string& 
   log::info0("merge: set '", set, "': ", C, " chunks");
 }
 
+// Appends to /provenance the rows of the stage runs that wrote the merged sets (those the store
+// does not hold yet: a store copied from an earlier merge has its sets' rows), then the merge's.
+void append_stage_provenance(hid_t f, const MergeOptions& o, const std::vector<std::string>& sets) {
+  Table p = provenance_table();
+  std::set<std::string> have;
+  if (h5::exists(f, kProvenance))
+    for (const auto& r : to_provenance(h5::read_rows(f, kProvenance, 0, -1))) have.insert(provenance_to_json(r).dump());
+  for (const auto& s : sets)
+    for (const auto& r : read_set_provenance(o.run_dir, s))
+      if (have.insert(provenance_to_json(r).dump()).second) append_provenance_row(p, r);
+  if (!o.provenance.command.empty()) append_provenance_row(p, o.provenance);
+  if (p.rows() > 0) h5::append_table(f, p, o.write);
+}
+
+// A string member of a JSON object, or null.
+nlohmann::json string_or_null(const nlohmann::json& o, const char* key) {
+  return o.is_object() && o.contains(key) && o[key].is_string() ? o[key] : nlohmann::json(nullptr);
+}
+
+// Records in the root attribute explanation_sources what made each explanation source of the
+// merged explain sets (their RUN/SET.json), keeping those of a copied store.
+void record_explanation_sources(hid_t f, const std::string& run_dir, const std::vector<std::string>& sets) {
+  h5::Handle root = h5::open_group(f, "/");
+  nlohmann::json sources = nlohmann::json::object();
+  if (h5::has_attr(root.get(), kSourcesAttr))
+    sources = nlohmann::json::parse(h5::get_attr(root.get(), kSourcesAttr), nullptr, false);
+  if (!sources.is_object()) sources = nlohmann::json::object();
+  const size_t known = sources.size();
+  for (const auto& s : sets) {
+    const std::string path = set_record_path(run_dir, s);
+    if (!is_explain_set(s) || !fs::exists(path)) continue;
+    const auto j = nlohmann::json::parse(files::read_text(path), nullptr, false);
+    if (!j.is_object() || !j.contains("source")) {
+      log::warn("merge: ", path, " does not describe an explanation set; its source is left undescribed");
+      continue;
+    }
+    const auto tmpl = j.value("template", nlohmann::json::object());
+    sources[j["source"].get<std::string>()] = {
+        {"set", s},
+        {"backend", string_or_null(j, "backend")},
+        {"model", string_or_null(j, "model")},
+        {"model_hash", string_or_null(j, "model_hash")},
+        {"prompt", string_or_null(tmpl, "name")},
+        {"prompt_hash", string_or_null(tmpl, "hash")},
+        {"mode", string_or_null(j, "mode")},
+        {"guide", string_or_null(j, "guide")}};
+  }
+  if (sources.size() > 0 || known > 0) h5::set_attr(root.get(), kSourcesAttr, sources.dump());
+}
+
 }  // namespace
 
 MergeResult merge_shards(const MergeComm& comm, const MergeOptions& o) {
@@ -514,47 +564,12 @@ MergeResult merge_shards(const MergeComm& comm, const MergeOptions& o) {
   for (const auto& s : extra) merge_set(comm, o, s, false, tmp, res);
   comm.barrier();
   if (comm.rank() == 0) {
-    // The stage runs that wrote the merged sets (those the store does not hold yet: a store
-    // copied from an earlier merge has its sets' rows), then the merge itself.
     h5::Handle f = h5::open_file(tmp, true);
-    Table p = provenance_table();
-    std::set<std::string> have;
-    if (h5::exists(f.get(), kProvenance))
-      for (const auto& r : to_provenance(h5::read_rows(f.get(), kProvenance, 0, -1))) have.insert(provenance_to_json(r).dump());
     std::vector<std::string> merged = base;
     merged.insert(merged.end(), companions.begin(), companions.end());
     merged.insert(merged.end(), extra.begin(), extra.end());
-    for (const auto& s : merged)
-      for (const auto& r : read_set_provenance(o.run_dir, s))
-        if (have.insert(provenance_to_json(r).dump()).second) append_provenance_row(p, r);
-    if (!o.provenance.command.empty()) append_provenance_row(p, o.provenance);
-    if (p.rows() > 0) h5::append_table(f.get(), p, o.write);
-    // What made each explanation source: RUN/SET.json of the explain sets (model, prompt, mode),
-    // kept with those of a copied store.
-    h5::Handle root = h5::open_group(f.get(), "/");
-    nlohmann::json sources = nlohmann::json::object();
-    if (h5::has_attr(root.get(), kSourcesAttr))
-      sources = nlohmann::json::parse(h5::get_attr(root.get(), kSourcesAttr), nullptr, false);
-    if (!sources.is_object()) sources = nlohmann::json::object();
-    const size_t known = sources.size();
-    for (const auto& s : merged) {
-      const std::string path = o.run_dir + "/" + s + ".json";
-      if (!is_explain_set(s) || !fs::exists(path)) continue;
-      const auto j = nlohmann::json::parse(files::read_text(path), nullptr, false);
-      if (!j.is_object() || !j.contains("source")) {
-        log::warn("merge: ", path, " does not describe an explanation set; its source is left undescribed");
-        continue;
-      }
-      const auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k] : nlohmann::json(nullptr); };
-      const auto tmpl = j.value("template", nlohmann::json::object());
-      sources[j["source"].get<std::string>()] = {
-          {"set", s}, {"backend", str("backend")}, {"model", str("model")}, {"model_hash", str("model_hash")},
-          {"prompt", tmpl.is_object() && tmpl.contains("name") ? tmpl["name"] : nlohmann::json(nullptr)},
-          {"prompt_hash", tmpl.is_object() && tmpl.contains("hash") ? tmpl["hash"] : nlohmann::json(nullptr)},
-          {"mode", str("mode")}, {"guide", str("guide")}};
-    }
-    if (sources.size() > 0 || known > 0) h5::set_attr(root.get(), kSourcesAttr, sources.dump());
-    root.close();
+    append_stage_provenance(f.get(), o, merged);
+    record_explanation_sources(f.get(), o.run_dir, merged);
     f.close();
     fs::rename(tmp, res.output);
     res.file_bytes = static_cast<int64_t>(fs::file_size(res.output));

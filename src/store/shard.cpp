@@ -128,6 +128,7 @@ std::vector<LedgerEntry> read_ledger(const std::string& path, int64_t* valid_byt
 }
 
 std::string shard_set_dir(const std::string& run_dir, const std::string& set) { return run_dir + "/shards/" + set; }
+std::string set_record_path(const std::string& run_dir, const std::string& set) { return run_dir + "/" + set + ".json"; }
 
 namespace {
 constexpr const char* kSetProvenance = "provenance.jsonl";

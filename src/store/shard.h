@@ -138,6 +138,9 @@ inline bool is_explain_set(const std::string& set) { return set == "explain" || 
 /// Shard sets present under RUN/shards/ (sorted).
 std::vector<std::string> list_shard_sets(const std::string& run_dir);
 std::string shard_set_dir(const std::string& run_dir, const std::string& set);
+/// RUN/SET.json: what the stage that writes set SET used (explain: backend, model, template,
+/// mode; judge: its method), written by the stage's rank 0; merge reads the explain sets'.
+std::string set_record_path(const std::string& run_dir, const std::string& set);
 
 /// The provenance of the stage runs that wrote a shard set: RUN/shards/SET/provenance.jsonl, one
 /// JSON object per run (the fields of ProvenanceRow), appended durably by the stage's rank 0 when
