@@ -264,6 +264,12 @@ std::map<std::string, int64_t> Quarantine::finish() {
   return total;
 }
 
+int64_t total_count(const std::map<std::string, int64_t>& counts) {
+  int64_t n = 0;
+  for (const auto& [key, c] : counts) n += c;
+  return n;
+}
+
 std::map<std::string, int64_t> sum_counts(const Comm& comm, const std::map<std::string, int64_t>& local) {
   const auto all = comm.allgather(nlohmann::json(local).dump());
   std::map<std::string, int64_t> out;

@@ -93,6 +93,8 @@ class Quarantine {
 
 /// Collective: sums per-key counts over ranks (every rank gets the result).
 std::map<std::string, int64_t> sum_counts(const Comm& comm, const std::map<std::string, int64_t>& local);
+/// The sum of the counts of every key (e.g. all bad rows of Quarantine::finish's per-reason counts).
+int64_t total_count(const std::map<std::string, int64_t>& counts);
 
 /// Collective: rows whose uid hash repeats an earlier row's, given this rank's (uid hash, row)
 /// pairs. Returns on every rank the number of repeated rows and up to `max_examples` groups of

@@ -252,8 +252,7 @@ int run_explain(const Comm& comm, const config::Config& cfg, const StageInfo& in
     throw Interrupted("explain: stopped by a signal with work left; committed chunks are kept. Run the same "
                       "command again to resume.");
   }
-  int64_t n_bad_total = 0;
-  for (const auto& [reason, n] : bad_rows) n_bad_total += n;
+  const int64_t n_bad_total = total_count(bad_rows);
   log::info0("explain: done; ", totals.size() > 1 ? totals[1] : 0, " explanations, ", total_errors,
              " item errors, ", n_bad_total, " bad rows (", run, "/quarantine.jsonl); merge with `because merge --run ",
              run, "`");

@@ -268,8 +268,7 @@ int run_judge(const Comm& comm, const config::Config& cfg, const StageInfo& info
   if (comm.any(interrupted))
     throw Interrupted("judge: stopped by a signal with work left; run the same command again to resume.");
   const int64_t total_errors = totals.size() > 2 ? totals[2] : 0;
-  int64_t n_bad = 0;
-  for (const auto& [reason, n] : bad_rows) n_bad += n;
+  const int64_t n_bad = total_count(bad_rows);
   log::info0("judge ", jc.name, ": done; ", total_errors, " item errors, ", n_bad, " bad rows",
              n_bad ? " (" + run + "/quarantine.jsonl)" : std::string(), "; merge with `because merge --run ", run, "`");
   if (cfg.general.strict && total_errors > 0)

@@ -173,10 +173,10 @@ TrainStageResult run_train_stage(const Comm& comm, const std::vector<config::Con
       // Into RUN/quarantine.jsonl by rank 0; --strict: an error naming the first, on every rank.
       Quarantine q(comm, run_dir, cfg.general.strict);
       if (cfg.general.strict || comm.root()) q.add(next_data->bad_rows);
-      int64_t n = 0;
-      for (const auto& [reason, c] : q.finish()) n += c;
+      q.finish();
       if (comm.root())
-        log::warn("train: ", n, " corpus rows left out (", run_dir, "/quarantine.jsonl lists them with file, line and reason)");
+        log::warn("train: ", next_data->bad_rows.size(), " corpus rows left out (", run_dir,
+                  "/quarantine.jsonl lists them with file, line and reason)");
     }
     if (k == 0) tok_dir = prepare_tokenizer(comm, cfg.train, *next_data, work_dir);
     auto next = make_task(cfg, *next_data, tok_dir);
