@@ -84,10 +84,9 @@ int majority(const std::vector<uint16_t>& counts) {
 void describe_source(nlohmann::json& row, const nlohmann::json& sources) {
   const auto it = sources.find(row["source"].get<std::string>());
   const bool known = it != sources.end() && it->is_object();
-  for (const char* k : {"model", "prompt", "explain_mode"}) {
-    const char* from = std::string(k) == "explain_mode" ? "mode" : k;
-    row[k] = known && it->contains(from) ? (*it)[from] : nlohmann::json(nullptr);
-  }
+  static const std::pair<const char*, const char*> kFields[] = {
+      {"model", "model"}, {"prompt", "prompt"}, {"explain_mode", "mode"}};  // (row key, record key)
+  for (const auto& [key, from] : kFields) row[key] = known && it->contains(from) ? (*it)[from] : nlohmann::json(nullptr);
 }
 
 nlohmann::json cls_json(const metrics::ClassificationState& s, const std::vector<std::string>& labels) {
