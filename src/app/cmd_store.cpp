@@ -12,13 +12,18 @@
 namespace because::app {
 namespace {
 
-// Parses the options of a store subcommand and returns its FILE argument ("" after --help).
-std::string parse_file(Context& ctx, const std::vector<std::string>& args, config::Options& opts, const Usage& usage) {
-  config::Config cfg;
+// Parses the options of a store subcommand (into `cfg`, the configuration sections it may read)
+// and returns its FILE argument ("" after --help).
+std::string parse_file(Context& ctx, const std::vector<std::string>& args, config::Config& cfg, config::Options& opts,
+                       const Usage& usage) {
   auto parsed = parse_options(ctx, args, cfg, opts, usage);
   if (!parsed) return "";
   if (parsed->positional.size() != 1) throw ConfigError(ctx.command + ": expects one FILE (see --help)");
   return parsed->positional[0];
+}
+std::string parse_file(Context& ctx, const std::vector<std::string>& args, config::Options& opts, const Usage& usage) {
+  config::Config cfg;
+  return parse_file(ctx, args, cfg, opts, usage);
 }
 
 int run_inspect(Context& ctx, const std::vector<std::string>& args) {
@@ -85,7 +90,7 @@ int run_import(Context& ctx, const std::vector<std::string>& args) {
   opts.add("input", &input, "CSV (with a header row) or JSONL file of explanations")
       .add("format", &format, "jsonl or csv (default: from the extension of --input)")
       .add("source", &o.source, "explanation source of rows without a 'source' field");
-  const auto parsed = parse_options(
+  const std::string file = parse_file(
       ctx, args, cfg, opts,
       {"because store import FILE --input PATH [--format jsonl|csv] [--source NAME]",
        "Adds explanations to the store FILE, matched to its instances by uid (and dataset, where a uid is in\n"
@@ -95,12 +100,10 @@ int run_import(Context& ctx, const std::vector<std::string>& args) {
        "and the store is left as it was. The store is rewritten under a temporary name and renamed when\n"
        "complete; /explanations is compressed as --store.compression and --store.compression_level say.",
        {}, 1});
-  if (!parsed) return 0;
-  if (parsed->positional.size() != 1) throw ConfigError(ctx.command + ": expects one FILE (see --help)");
+  if (file.empty()) return 0;
   if (input.empty()) throw ConfigError(ctx.command + ": --input PATH is required");
   const store::ProvenanceRow provenance = provenance_row(ctx, opts, "store import");  // collective
   if (!ctx.comm.root()) return 0;
-  const std::string file = parsed->positional[0];
   if (!std::filesystem::exists(file)) throw InputError(file + ": no such store");
   // The store's directory is a run directory or a folder holding stores: no other stage or
   // import may write it meanwhile.
