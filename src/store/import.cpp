@@ -84,14 +84,12 @@ int parse_label(const std::optional<std::string>& s, const std::vector<std::stri
 // to -1 - (the first of them), so that a row naming it can say which.
 class InstanceIndex {
  public:
-  explicit InstanceIndex(const StoreReader& r) {
+  explicit InstanceIndex(const StoreReader& r) : dataset_(r.column(kInstances, "dataset")) {
     const Column uid = r.column(kInstances, "uid");
-    const Column ds = r.column(kInstances, "dataset");
     for (int64_t i = 0; i < uid.rows(); ++i) {
       const std::string u(uid.str(i));
-      dataset_.push_back(ds.names.at(static_cast<size_t>(ds.get_i64(i))));
       add(by_uid_, u, i);
-      add(by_key_, key(dataset_.back(), u), i);
+      add(by_key_, key(dataset_of(i), u), i);
     }
   }
   /// The store row of the row's instance; fails naming the uid when none or several match.
@@ -104,19 +102,20 @@ class InstanceIndex {
       const int64_t first = -1 - it->second;
       at.fail(what + " is on several instances (rows " + std::to_string(first) + ", ...)" +
               (dataset ? std::string() : "; give the dataset field (the first is of dataset '" +
-                                             dataset_[static_cast<size_t>(first)] + "')"));
+                                             dataset_of(first) + "')"));
     }
     return it->second;
   }
 
  private:
   static std::string key(const std::string& dataset, const std::string& uid) { return dataset + '\x1f' + uid; }
+  const std::string& dataset_of(int64_t row) const { return dataset_.names.at(static_cast<size_t>(dataset_.get_i64(row))); }
   static void add(std::unordered_map<std::string, int64_t>& m, const std::string& k, int64_t row) {
     const auto [it, fresh] = m.emplace(k, row);
     if (!fresh && it->second >= 0) it->second = -1 - it->second;
   }
+  Column dataset_;  // coded: a name table and each instance's code
   std::unordered_map<std::string, int64_t> by_uid_, by_key_;
-  std::vector<std::string> dataset_;
 };
 
 // Calls fn(fields, where) for every row of the input.
