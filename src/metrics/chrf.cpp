@@ -29,6 +29,7 @@ void each_ngram(const std::u32string& s, F&& f) {
 // stats_of(r) for r in [0, n).
 template <class StatsOf>
 ChrfState::Stats best_of(size_t n, StatsOf&& stats_of) {
+  if (n == 1) return stats_of(0);
   ChrfState::Stats best{};
   double best_f = -1.0;
   for (size_t r = 0; r < n; ++r) {
@@ -46,44 +47,169 @@ ChrfState::Stats best_of(size_t n, StatsOf&& stats_of) {
 
 // ---- ChrfDenseGrams -----------------------------------------------------------------------
 
-inline uint16_t ChrfDenseGrams::id_of(char32_t c) const {
-  if (c < 128) return ascii_[c];
-  for (const auto& [cp, id] : other_)
-    if (cp == c) return id;
-  return 0;
+inline uint8_t ChrfDenseGrams::id_of(char32_t c) const {
+  if (c < 128) return static_cast<uint8_t>(c);
+  for (size_t k = 0; k < other_.size(); ++k)
+    if (other_[k] == c) return static_cast<uint8_t>(128 + k);
+  return kNowhere;
 }
 
 bool ChrfDenseGrams::build(const std::u32string& ref) {
-  // Forget the previous reference's alphabet.
-  for (const char32_t c : ascii_set_) ascii_[c] = 0;
-  ascii_set_.clear();
   other_.clear();
-  if (ref.size() > PositionSets::kMaxLen) return false;
-  int n_ids = 0;
+  if (ref.size() > kMaxLen) return false;
   ids_.resize(ref.size());
   for (size_t j = 0; j < ref.size(); ++j) {
     const char32_t c = ref[j];
-    uint16_t id = id_of(c);
-    if (id == 0) {
-      if (n_ids == kMaxIds) return false;
-      id = static_cast<uint16_t>(++n_ids);
-      if (c < 128) {
-        ascii_[c] = static_cast<uint8_t>(id);
-        ascii_set_.push_back(c);
-      } else {
-        other_.emplace_back(c, static_cast<uint8_t>(id));
-      }
+    uint8_t id = id_of(c);
+    if (id == kNowhere) {
+      if (other_.size() == kMaxOther) return false;
+      other_.push_back(c);
+      id = static_cast<uint8_t>(128 + other_.size() - 1);
     }
     ids_[j] = id;
   }
-  const PositionSets::Span span{ids_.data(), ids_.size()};
-  return sets_.set(ChrfState::kOrder, static_cast<uint32_t>(n_ids), &span, 1);
+  // Forget the previous reference: its ids' counts and sets.
+  if (sets_.empty()) sets_.assign(256 * kStride, 0);
+  for (int q = 0; q < 4; ++q)
+    for (uint64_t x = present_[q]; x; x &= x - 1) {
+      const size_t id = static_cast<size_t>(q) * 64 + static_cast<size_t>(__builtin_ctzll(x));
+      ref_count_[id] = 0;
+      std::fill_n(&sets_[id * kStride], words_, 0);
+    }
+  words_ = std::max<size_t>(1, (ref.size() + 63) / 64);
+  present_ = {};
+  len_ = ref.size();
+  for (size_t j = 0; j < len_; ++j) {
+    const uint8_t id = ids_[j];
+    sets_[id * kStride + j / 64] |= uint64_t{1} << (j % 64);
+    present_[id / 64] |= uint64_t{1} << (id % 64);
+    ++ref_count_[id];
+  }
+  used_.resize(len_);
+  return true;
+}
+
+// Inlined into match_ids() so that each of its builds counts with its own popcount. W: words
+// per set (0: nw, at run time).
+template <size_t W>
+__attribute__((always_inline)) inline void ChrfDenseGrams::match_words(size_t n, size_t nw_run,
+                                                                       std::array<int64_t, ChrfState::kOrder>& m) {
+  const size_t nw = W > 0 ? W : nw_run;
+  const uint64_t* sets = sets_.data();
+  const uint8_t* h = ids_.data();
+  uint64_t* cur = cur_.data();
+  uint32_t* live = live_.data();
+  uint16_t* first = first_.data();
+  uint16_t* count = count_.data();
+  uint16_t* used = used_.data();
+  // One position: `x(w)` gives word w of its n-gram's set, kept in place `out` (at most the
+  // position's own place) with its count and first position, which a position whose n-gram
+  // occurs nowhere leaves to be overwritten.
+  size_t out = 0;
+  auto step = [&](uint32_t i, auto&& x) {
+    uint64_t c = 0;
+    size_t f = 0;
+    uint64_t* s = cur + out * nw;
+    for (size_t w = nw; w-- > 0;) {
+      const uint64_t v = x(w);
+      s[w] = v;
+      c += static_cast<uint64_t>(__builtin_popcountll(v));
+      if (v) f = w * 64 + static_cast<size_t>(__builtin_ctzll(v));
+    }
+    first[out] = static_cast<uint16_t>(f);
+    count[out] = static_cast<uint16_t>(c);
+    live[out] = i;
+    out += c != 0;
+  };
+  // The matches of one order: an n-gram matches while its uses stay below its count in the
+  // reference. Apart from the sets so that the address of a use count is known as soon as it is
+  // read, not at the end of the set's computation.
+  auto clip = [&](size_t k) {
+    std::fill(used, used + len_, 0);
+    int64_t matched = 0;
+    for (size_t a = 0; a < out; ++a) {
+      uint16_t& u = used[first[a]];
+      const bool ok = u < count[a];
+      u = static_cast<uint16_t>(u + ok);
+      matched += ok;
+    }
+    m[k] = matched;
+  };
+  // Order 1: a character matches while its uses stay below its count in the reference; the
+  // positions of a character of the reference live on.
+  uint32_t* hc = hyp_count_.data();
+  const uint16_t* rc = ref_count_.data();
+  int64_t unigrams = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t id = h[i];
+    unigrams += hc[id] < rc[id];
+    ++hc[id];
+    live[out] = static_cast<uint32_t>(i);
+    out += rc[id] != 0;
+  }
+  for (size_t i = 0; i < n; ++i) hc[h[i]] = 0;
+  m[0] = unigrams;
+  // Order 2: the live positions with room for it, the set of their character ANDed with that of
+  // the next one, shifted down by 1.
+  if (out > 0) {
+    const size_t n_live = out;
+    out = 0;
+    for (size_t a = 0; a < n_live; ++a) {
+      const uint32_t i = live[a];
+      if (i + 1 >= n) break;  // and every later one
+      const uint64_t* b = sets + h[i + 1] * kStride;
+      const uint64_t* s = sets + h[i] * kStride;
+      step(i, [b, s, nw](size_t w) { return s[w] & (b[w] >> 1 | (w + 1 < nw ? b[w + 1] << 63 : 0)); });
+    }
+    clip(1);
+  }
+  // Order k + 1: the live positions with room for it, their n-gram's set ANDed with that of the
+  // character k further on, shifted down by k.
+  for (size_t k = 2; k < static_cast<size_t>(ChrfState::kOrder) && out > 0; ++k) {
+    const size_t n_live = out;
+    out = 0;
+    for (size_t a = 0; a < n_live; ++a) {
+      const uint32_t i = live[a];
+      if (i + k >= n) break;  // and every later one
+      const uint64_t* b = sets + h[i + k] * kStride;
+      const uint64_t* s = cur + a * nw;
+      step(i, [b, s, k, nw](size_t w) {
+        const uint64_t shifted = b[w] >> k | (w + 1 < nw ? b[w + 1] << (64 - k) : 0);
+        return s[w] & shifted;
+      });
+    }
+    clip(k);
+  }
+}
+
+// Built twice where GCC can (resolved once at load): for x86-64 with the popcnt instruction,
+// which the counts use, and for the baseline, where popcount is a library call.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("popcnt", "default")))
+#endif
+std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match_ids(size_t n) {
+  std::array<int64_t, ChrfState::kOrder> m{};
+  if (len_ == 0 || n == 0) return m;
+  if (cur_.size() < n * words_) cur_.resize(n * words_);
+  if (live_.size() < n) {
+    live_.resize(n);
+    first_.resize(n);
+    count_.resize(n);
+  }
+  switch (words_) {
+    case 1: match_words<1>(n, 1, m); break;
+    case 2: match_words<2>(n, 2, m); break;
+    case 3: match_words<3>(n, 3, m); break;
+    case 4: match_words<4>(n, 4, m); break;
+    default: match_words<0>(n, words_, m); break;
+  }
+  return m;
 }
 
 std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match(const std::u32string& hyp) {
   ids_.resize(hyp.size());
   for (size_t i = 0; i < hyp.size(); ++i) ids_[i] = id_of(hyp[i]);
-  return sets_.match(ids_.data(), ids_.size());
+  return match_ids(hyp.size());
 }
 
 std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match_ascii(std::string_view text, size_t& len) {
@@ -91,11 +217,11 @@ std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match_ascii(std::string_v
   size_t n = 0;
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
-    ids_[n] = ascii_[c & 0x7F];
+    ids_[n] = c;  // an ASCII code point is its own id
     n += !is_ascii_py_space(c);
   }
   len = n;
-  return sets_.match(ids_.data(), n);
+  return match_ids(n);
 }
 
 // ---- ChrfRefs -----------------------------------------------------------------------------
@@ -151,9 +277,8 @@ ChrfState::Stats ChrfRefs::best_stats(const std::u32string& hyp) {
 }
 
 ChrfState::Stats ChrfRefs::best_stats_text(std::string_view hyp) {
-  bool bytes = std::all_of(is_dense_.begin(), is_dense_.begin() + static_cast<std::ptrdiff_t>(n_), [](bool d) { return d; });
-  for (const char c : hyp) bytes &= static_cast<unsigned char>(c) < 0x80;
-  if (!bytes) {
+  if (!std::all_of(is_dense_.begin(), is_dense_.begin() + static_cast<std::ptrdiff_t>(n_), [](bool d) { return d; }) ||
+      !is_ascii(hyp)) {
     chars_ = remove_py_space(utf8_decode(hyp));
     return best_stats(chars_);
   }

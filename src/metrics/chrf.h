@@ -38,13 +38,20 @@ class ChrfState {
   Stats stats_{};
 };
 
-/// The character n-grams (orders 1..6) of one reference, counted by PositionSets over a dense
-/// alphabet: each distinct code point of the reference gets an id 1..63. A hypothesis character
-/// outside the alphabet ends every n-gram through it. A reference with more than 63 distinct
-/// characters or more than PositionSets::kMaxLen characters is refused (build() is false) and
-/// counted with NgramTable instead.
+/// The character n-grams (orders 1..6) of one reference by bit sets of its positions: each
+/// character of the reference has the set of the positions where it occurs, indexed by an id of
+/// one byte (an ASCII code point is its own id, another character of the reference gets one of
+/// 128..254, and 255 stands for the characters of no reference, whose set is empty). The
+/// positions where the hypothesis n-gram at i occurs are the AND of the sets of its characters,
+/// each shifted down by its offset in the n-gram; their count is the n-gram's count in the
+/// reference and the first of them names it, so that a count of uses per first position clips
+/// the matches. Orders are taken one after the other over the positions whose (n-1)-gram occurs,
+/// so an n-gram through an absent one costs nothing and no branch depends on the text. A
+/// reference longer than kMaxLen or with more than kMaxOther distinct non-ASCII characters is
+/// refused (build() is false) and counted with NgramTable.
 class ChrfDenseGrams {
  public:
+  static constexpr size_t kMaxLen = 512;  ///< sets of at most 8 words
   bool build(const std::u32string& ref);
   /// Clipped matches per order of `hyp` against the reference.
   std::array<int64_t, ChrfState::kOrder> match(const std::u32string& hyp);
@@ -52,13 +59,24 @@ class ChrfDenseGrams {
   std::array<int64_t, ChrfState::kOrder> match_ascii(std::string_view text, size_t& len);
 
  private:
-  static constexpr int kMaxIds = 63;
-  uint16_t id_of(char32_t c) const;
-  std::array<uint8_t, 128> ascii_{};                 // id of an ASCII code point, 0 = not in the reference
-  std::vector<std::pair<char32_t, uint8_t>> other_;  // the same for the others
-  std::vector<char32_t> ascii_set_;                  // ASCII code points to forget at the next build
-  PositionSets sets_;
-  std::vector<uint16_t> ids_;  // the string being counted (reference or hypothesis) as ids
+  static constexpr size_t kMaxOther = 127;
+  static constexpr uint8_t kNowhere = 255;
+  uint8_t id_of(char32_t c) const;
+  std::array<int64_t, ChrfState::kOrder> match_ids(size_t n);
+  template <size_t W>
+  void match_words(size_t n, size_t nw, std::array<int64_t, ChrfState::kOrder>& m);
+  std::vector<char32_t> other_;     // the reference's non-ASCII characters, id 128 + index
+  size_t len_ = 0, words_ = 0;      // the reference's length, its sets' words
+  std::array<uint64_t, 4> present_{};  // the ids whose set is not empty
+  std::array<uint16_t, 256> ref_count_{};  // per id: its count in the reference
+  std::array<uint32_t, 256> hyp_count_{};  // and in the hypothesis (zero between calls)
+  static constexpr size_t kStride = kMaxLen / 64;  // words between the sets of two ids
+  std::vector<uint64_t> sets_;      // [id * kStride + word]: positions of the character with that id
+  std::vector<uint8_t> ids_;      // the hypothesis as ids
+  std::vector<uint64_t> cur_;     // per live position: the set of its current n-gram
+  std::vector<uint32_t> live_;    // hypothesis positions whose current n-gram occurs
+  std::vector<uint16_t> first_, count_;  // per live position: its n-gram's first reference position and count
+  std::vector<uint16_t> used_;    // per first reference position: uses of the n-gram
 };
 
 /// The references of one segment, prepared once for any number of hypotheses.

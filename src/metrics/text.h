@@ -2,6 +2,8 @@
 // Python's str.lower() for the scripts explanations are written in (Latin, Greek, Cyrillic).
 #pragma once
 
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +18,18 @@ void utf8_decode_into(std::string_view s, std::u32string& out);
 std::string utf8_encode(std::u32string_view s);
 /// The ASCII characters Python's str.split() (no argument) splits on: \t \n \v \f \r, the
 /// separators 0x1C-0x1F and the space.
+/// True when every byte of `s` is below 0x80; eight at a time.
+inline bool is_ascii(std::string_view s) {
+  uint64_t high = 0;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    high |= w;
+  }
+  for (; i < s.size(); ++i) high |= static_cast<unsigned char>(s[i]);
+  return (high & 0x8080808080808080ULL) == 0;
+}
 inline bool is_ascii_py_space(unsigned char b) { return (b >= 0x09 && b <= 0x0D) || b == 0x20 || (b >= 0x1C && b <= 0x1F); }
 /// True for the characters Python's str.split() (no argument) splits on.
 bool is_py_space(char32_t c);

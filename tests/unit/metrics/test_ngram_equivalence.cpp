@@ -198,29 +198,45 @@ TEST(NgramEquivalence, BleuChrfRougeAgainstBruteForce) {
   }
 }
 
-// chrF references are counted over a dense alphabet of at most 63 characters; larger alphabets
-// take the general table. Around that limit (62-66 distinct characters, ASCII and not, repeated
-// n-grams) and with references of both kinds in one segment, the statistics equal brute force.
+// chrF references are counted by bit sets indexed by a byte: every ASCII character, and up to
+// 127 distinct others per reference; a reference with more takes the general table. Around that
+// limit (123-131 distinct non-ASCII characters, with and without ASCII ones, repeated n-grams),
+// with references that use all 94 printable ASCII characters, and with references of both kinds
+// in one segment, the statistics equal brute force.
 TEST(NgramEquivalence, ChrfAlphabetLimit) {
   std::mt19937_64 rng(23);
   std::u32string alphabet;
   for (char32_t c = U'!'; c <= U'~'; ++c) alphabet += c;                 // 94 ASCII
   for (char32_t c = 0x3B1; c <= 0x3C9; ++c) alphabet += c;               // Greek
-  auto draw = [&](size_t distinct, size_t len) {
+  for (char32_t c = 0x4E00; c < 0x4E00 + 150; ++c) alphabet += c;        // CJK
+  const size_t n_ascii = 94;
+  // `distinct` characters from `off` on, each at least once, `len` in all, shuffled.
+  auto draw_from = [&](size_t off, size_t distinct, size_t len) {
     std::u32string s;
-    const size_t off = rng() % (alphabet.size() - distinct);
     for (size_t i = 0; i < len; ++i) s += alphabet[off + (i < distinct ? i : rng() % distinct)];
     std::shuffle(s.begin(), s.end(), rng);
     return s;
+  };
+  auto draw = [&](size_t distinct, size_t len) { return draw_from(rng() % (alphabet.size() - distinct), distinct, len); };
+  auto reference = [&]() -> std::u32string {
+    switch (rng() % 3) {
+      case 0: {  // non-ASCII characters on both sides of 127 distinct
+        const size_t distinct = 123 + rng() % 9;
+        return draw_from(n_ascii + rng() % (alphabet.size() - n_ascii - distinct + 1), distinct, distinct + rng() % 120);
+      }
+      case 1: {  // the same after some ASCII
+        const size_t distinct = 123 + rng() % 9;
+        return draw(10, 20) + draw_from(n_ascii + rng() % (alphabet.size() - n_ascii - distinct + 1), distinct, distinct + rng() % 60);
+      }
+      default:  // all of ASCII
+        return draw_from(0, n_ascii, n_ascii + rng() % 200);
+    }
   };
   ChrfRefs refs;
   for (int seg = 0; seg < 300; ++seg) {
     std::vector<std::u32string> r;
     const size_t n_refs = 1 + rng() % 3;
-    for (size_t k = 0; k < n_refs; ++k) {
-      const size_t distinct = 60 + rng() % 8;  // both sides of 63
-      r.push_back(draw(distinct, distinct + rng() % 120));
-    }
+    for (size_t k = 0; k < n_refs; ++k) r.push_back(reference());
     refs.set(r.data(), r.size());
     for (int h = 0; h < 3; ++h) {
       const std::u32string hyp = h == 0 ? r[0].substr(0, r[0].size() / 2) + draw(20, 40) : draw(10 + rng() % 60, 80);
@@ -271,6 +287,42 @@ TEST(NgramEquivalence, ChrfLongReferencesAndRepeats) {
   const auto want = brute_chrf(hyp, huge);
   const auto got = refs.best_stats(hyp);
   for (int i = 0; i < 18; ++i) ASSERT_EQ(got[i], want[i]) << "reference of 70000 characters, stat " << i;
+}
+
+// An ASCII hypothesis against references that all take the bit sets is read byte by byte,
+// whitespace still in (best_stats_text): texts of 0 to 600 characters over a few letters and
+// every kind of ASCII whitespace, so that n-grams repeat and cross the removed spaces, against
+// references of 0 to 512 characters (1 to 8 words per set) and longer (the general table).
+TEST(NgramEquivalence, ChrfAsciiTextEqualsDecodedText) {
+  std::mt19937_64 rng(37);
+  const std::string letters = "abcxyz.,", spaces = " \t\n\v\f\r\x1c\x1f";
+  auto text = [&](size_t len, size_t distinct) {
+    std::string s;
+    for (size_t i = 0; i < len; ++i) s += rng() % 4 == 0 ? spaces[rng() % spaces.size()] : letters[rng() % distinct];
+    return s;
+  };
+  ChrfRefs refs;
+  for (int seg = 0; seg < 400; ++seg) {
+    std::vector<std::u32string> r(1 + rng() % 2);
+    for (auto& x : r) x = remove_py_space(utf8_decode(text(seg < 20 ? static_cast<size_t>(seg) : rng() % 760, 2 + rng() % 7)));
+    refs.set(r.data(), r.size());
+    for (int h = 0; h < 3; ++h) {
+      const std::string hyp = text(rng() % 600, 2 + rng() % 7);
+      const auto want = refs.best_stats(remove_py_space(utf8_decode(hyp)));
+      const auto got = refs.best_stats_text(hyp);
+      for (int i = 0; i < 18; ++i) ASSERT_EQ(got[i], want[i]) << "segment " << seg << " stat " << i;
+      ChrfState::Stats best{};
+      double best_f = -1;
+      for (const auto& x : r) {
+        const auto st = brute_chrf(remove_py_space(utf8_decode(hyp)), x);
+        if (ChrfState::f_score(st) > best_f) {
+          best_f = ChrfState::f_score(st);
+          best = st;
+        }
+      }
+      for (int i = 0; i < 18; ++i) ASSERT_EQ(got[i], best[i]) << "segment " << seg << " stat " << i << " (brute force)";
+    }
+  }
 }
 
 // BLEU references are counted by PositionSets up to 16 references of 512 tokens (and 512 KiB
