@@ -106,7 +106,8 @@ class HashSet64 {
 ///
 /// This replaced hash tables of the references' n-grams probed once per order and hypothesis
 /// position, whose unpredictable branches cost more than ANDing the one or two 64-bit words of
-/// a sentence's positions (chrF: 0.8 us per hypothesis instead of 1.9 us).
+/// a sentence's positions. BLEU and ROUGE count tokens with it; chrF's characters have their
+/// own sets (ChrfDenseGrams), indexed by byte and taken order after order.
 class PositionSets {
  public:
   static constexpr int kMaxOrder = 6;
