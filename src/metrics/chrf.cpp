@@ -121,9 +121,8 @@ __attribute__((always_inline)) inline void ChrfDenseGrams::match_words(size_t n,
     live[out] = i;
     out += c != 0;
   };
-  // The matches of one order: an n-gram matches while its uses stay below its count in the
-  // reference. Apart from the sets so that the address of a use count is known as soon as it is
-  // read, not at the end of the set's computation.
+  // The matches of one order, in a pass of its own over the live positions' first positions and
+  // counts: an n-gram matches while its uses stay below its count in the reference.
   auto clip = [&](size_t k) {
     std::fill(used, used + len_, 0);
     int64_t matched = 0;

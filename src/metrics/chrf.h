@@ -46,7 +46,7 @@ class ChrfState {
 /// each shifted down by its offset in the n-gram; their count is the n-gram's count in the
 /// reference and the first of them names it, so that a count of uses per first position clips
 /// the matches. Orders are taken one after the other over the positions whose (n-1)-gram occurs,
-/// so an n-gram through an absent one costs nothing and no branch depends on the text. A
+/// so an n-gram through an absent one costs nothing and no branch depends on whether one occurs. A
 /// reference longer than kMaxLen or with more than kMaxOther distinct non-ASCII characters is
 /// refused (build() is false) and counted with NgramTable.
 class ChrfDenseGrams {

@@ -16,8 +16,6 @@ std::u32string utf8_decode(std::string_view s);
 void utf8_decode_into(std::string_view s, std::u32string& out);
 /// Encodes code points as UTF-8.
 std::string utf8_encode(std::u32string_view s);
-/// The ASCII characters Python's str.split() (no argument) splits on: \t \n \v \f \r, the
-/// separators 0x1C-0x1F and the space.
 /// True when every byte of `s` is below 0x80; eight at a time.
 inline bool is_ascii(std::string_view s) {
   uint64_t high = 0;
@@ -30,6 +28,8 @@ inline bool is_ascii(std::string_view s) {
   for (; i < s.size(); ++i) high |= static_cast<unsigned char>(s[i]);
   return (high & 0x8080808080808080ULL) == 0;
 }
+/// The ASCII characters Python's str.split() (no argument) splits on: \t \n \v \f \r, the
+/// separators 0x1C-0x1F and the space.
 inline bool is_ascii_py_space(unsigned char b) { return (b >= 0x09 && b <= 0x0D) || b == 0x20 || (b >= 0x1C && b <= 0x1F); }
 /// True for the characters Python's str.split() (no argument) splits on.
 bool is_py_space(char32_t c);
