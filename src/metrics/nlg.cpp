@@ -2,6 +2,7 @@
 #include "metrics/nlg.h"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 #include "metrics/text.h"
@@ -25,6 +26,27 @@ void chars_without_space(std::string_view s, std::u32string& out) {
     if (!is_ascii_py_space(c)) out[n++] = c;
   }
   out.resize(n);
+}
+
+// The first position from i on that holds ASCII whitespace or a byte >= 0x80 (n if none).
+// Eight bytes at a time: a byte below 0x21 or from 0x80 is a candidate (the first flagged one
+// is exact; a control character that is no whitespace is passed over).
+size_t word_end(const unsigned char* p, size_t i, size_t n) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  while (i + 8 <= n) {
+    uint64_t x;
+    std::memcpy(&x, p + i, 8);
+    const uint64_t flagged = (((x - kOnes * 0x21) & ~x) | x) & kHigh;
+    if (flagged == 0) {
+      i += 8;
+      continue;
+    }
+    const size_t j = i + static_cast<size_t>(__builtin_ctzll(flagged)) / 8;
+    if (p[j] >= 0x80 || is_ascii_py_space(p[j])) return j;
+    i = j + 1;
+  }
+  while (i < n && !is_ascii_py_space(p[i]) && p[i] < 0x80) ++i;
+  return i;
 }
 
 }  // namespace
@@ -84,7 +106,7 @@ void NlgScorer::tokenize(std::string_view text, NlgTokens& out) {
       continue;
     }
     const size_t start = i;
-    while (i < n && !is_ascii_py_space(p[i]) && p[i] < 0x80) ++i;
+    i = word_end(p, i, n);
     if ((i < n && p[i] >= 0x80) || i - start > UINT16_MAX) {  // whole text below
       simple = false;
       break;

@@ -437,7 +437,10 @@ TEST(NgramEquivalence, TokenizeEqualsTheThreeTokenisers) {
   static const char* pieces[] = {"a",   "Dog",  "run.", "3.5-4", "1,000", "x,y", "it's", "(see)", "&amp;", "&quot;",
                                  "<skipped>", "--", "a-", "5-", ".", ",", "..", "a.", ".a", ",5",
                                  "5,", "A.B", "e.g.", "$5", "<", ">", "&", "x&y", "Running", "HAPPY",
-                                 "caresses", "ponies", "é", "-"};
+                                 "caresses", "ponies", "é", "-",
+                                 // Longer than the eight bytes tokenize() scans at a time, and control
+                                 // characters that are no whitespace (inside a word).
+                                 "internationalisation", "co-operatively.", "a\x01b", "\x1b[0m", "abcdefgh\x02ijklmnop"};
   static const char* seps[] = {" ", "  ", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1f", " \t ", "", "", "\n", "-\n"};
   std::mt19937_64 rng(23);
   for (const bool stem : {false, true}) {
