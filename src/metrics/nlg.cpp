@@ -33,7 +33,8 @@ void chars_without_space(std::string_view s, std::u32string& out) {
 // is exact; a control character that is no whitespace is passed over).
 size_t word_end(const unsigned char* p, size_t i, size_t n) {
   constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-  while (i + 8 <= n) {
+  // The lowest flagged bit names the first byte on a little-endian machine only.
+  while (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && i + 8 <= n) {
     uint64_t x;
     std::memcpy(&x, p + i, 8);
     const uint64_t flagged = (((x - kOnes * 0x21) & ~x) | x) & kHigh;
