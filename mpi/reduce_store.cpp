@@ -215,6 +215,7 @@ struct Worker {
   std::vector<Group> groups;
   std::vector<double> human, model;  // one item's label distributions
   Pairs* pairs = nullptr;             // where the current chunk's distribution pairs go
+  bool keep_pairs = true;             // false when no distance correlation is computed (cap 0)
   StateMemo memo;
 };
 
@@ -243,6 +244,7 @@ void add_probs(Worker& w, int n_labels, const std::string& ds, const std::string
     model.assign(probs, probs + n_labels);
     human.assign(inst.label_counts.begin(), inst.label_counts.end());
     state_at(w, L.dist, {"dist", ds, split, kind, name}).add(human.data(), model.data(), human.size());
+    if (!w.keep_pairs) return;
     auto& pr = state_at(w, *w.pairs, {"dist", ds, split, kind, name});
     for (auto [v, out] : {std::make_pair(&human, &pr.first), std::make_pair(&model, &pr.second)}) {
       const size_t at = out->size();
@@ -352,7 +354,11 @@ nlohmann::json reduce_store(const Comm& comm, const std::string& store_path, con
   std::vector<std::unique_ptr<Worker>> workers;
   // One per scoring thread, and with several one more for the reading thread, which scores too
   // once it has read the next batch.
-  for (int t = 0; t < threads + (threads > 1); ++t) workers.push_back(std::make_unique<Worker>(nlg_opt, wordnet.get()));
+  for (int t = 0; t < threads + (threads > 1); ++t) {
+    workers.push_back(std::make_unique<Worker>(nlg_opt, wordnet.get()));
+    // A cap of 0 leaves every distance correlation null: its items need not be kept.
+    workers.back()->keep_pairs = cfg.dcor_max_items != 0;
+  }
 
   Local L;
   int n_labels = 0;

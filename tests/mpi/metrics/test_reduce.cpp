@@ -169,6 +169,7 @@ TEST(Reduce, AnyRankCountEqualsOneProcessAndDirectStates) {
     metrics::DiversityState div;
     metrics::ClassificationState cls(3);
     metrics::DistState dist;
+    std::vector<double> dcor_x, dcor_y;  // the distributions' items, normalised
     for (const auto& in : f.instances) {
       if (in.dataset != "snli" || in.split != "dev") continue;
       std::vector<std::string> refs, guided;
@@ -187,8 +188,14 @@ TEST(Reduce, AnyRankCountEqualsOneProcessAndDirectStates) {
       const float* p = &f.judgments.probs[j * 3];
       const int pred = static_cast<int>(std::max_element(p, p + 3) - p);
       if (in.gold >= 0) cls.add(in.gold, pred);
-      if (!in.label_counts.empty() && in.label_counts[0] + in.label_counts[1] + in.label_counts[2] > 0)
-        dist.add(std::vector<double>(in.label_counts.begin(), in.label_counts.end()), std::vector<double>(p, p + 3));
+      if (!in.label_counts.empty() && in.label_counts[0] + in.label_counts[1] + in.label_counts[2] > 0) {
+        const std::vector<double> human(in.label_counts.begin(), in.label_counts.end()), model(p, p + 3);
+        dist.add(human, model);
+        for (auto [v, out] : {std::make_pair(&human, &dcor_x), std::make_pair(&model, &dcor_y)}) {
+          out->resize(out->size() + 3);
+          metrics::normalise_to(v->data(), 3, out->data() + out->size() - 3);
+        }
+      }
     }
     const auto* nlg = find_row(all["nlg"], {{"dataset", "snli"}, {"split", "dev"}, {"source", "llm"}, {"mode", "guided"}});
     ASSERT_NE(nlg, nullptr);
@@ -211,7 +218,28 @@ TEST(Reduce, AnyRankCountEqualsOneProcessAndDirectStates) {
     ASSERT_NE(dd, nullptr);
     EXPECT_EQ((*dd)["n"].get<int64_t>(), dist.value().n);
     EXPECT_NEAR((*dd)["kl"].get<double>(), dist.value().kl, 1e-12);
-    EXPECT_FALSE((*dd)["dcor"].is_null());
+    EXPECT_NEAR((*dd)["dcor"].get<double>(), metrics::DistanceCorrelation(dcor_x, 3, dcor_y, 3).compute(), 1e-12);
+    // The cap on distance correlation: a group of more items gets null (a cap of 0: every group,
+    // and the items are not kept); a group within it, the value without a cap. Nothing else moves.
+    // Compared with `one` (one rank, one thread), whose sums run in the same order.
+    const int64_t n_dist = (*dd)["n"].get<int64_t>();
+    const std::initializer_list<std::pair<const char*, const char*>> key = {
+        {"dataset", "mnli"}, {"split", "dev"}, {"kind", "judgments"}, {"name", "mjd"}};
+    const auto* one_dd = find_row(one["distributions"], key);
+    ASSERT_NE(one_dd, nullptr);
+    for (const int64_t cap : {int64_t{0}, n_dist - 1, n_dist}) {
+      auto capped = cfg;
+      capped.threads = 1;
+      capped.dcor_max_items = cap;
+      const auto m = mpi::reduce_store(self, path, capped);
+      const auto* row = find_row(m["distributions"], key);
+      ASSERT_NE(row, nullptr);
+      if (cap < n_dist) EXPECT_TRUE((*row)["dcor"].is_null()) << "cap " << cap;
+      else EXPECT_EQ((*row)["dcor"], (*one_dd)["dcor"]) << "cap " << cap;
+      EXPECT_EQ((*row)["kl"], (*one_dd)["kl"]);
+      EXPECT_EQ(m["nlg"], one["nlg"]);
+      EXPECT_EQ(m["classification"], one["classification"]);
+    }
     EXPECT_FALSE(mpi::format_reduce(all).empty());
     fs::remove_all(dir);
   }
