@@ -54,6 +54,17 @@ inline uint8_t ChrfDenseGrams::id_of(char32_t c) const {
   return kNowhere;
 }
 
+void ChrfDenseGrams::forget() {
+  if (sets_.empty()) sets_.assign(256 * kStride, 0);
+  for (int q = 0; q < 4; ++q)
+    for (uint64_t x = present_[q]; x; x &= x - 1) {
+      const size_t id = static_cast<size_t>(q) * 64 + static_cast<size_t>(__builtin_ctzll(x));
+      ref_count_[id] = 0;
+      std::fill_n(&sets_[id * kStride], words_, 0);
+    }
+  present_ = {};
+}
+
 bool ChrfDenseGrams::build(const std::u32string& ref) {
   other_.clear();
   if (ref.size() > kMaxLen) return false;
@@ -68,16 +79,8 @@ bool ChrfDenseGrams::build(const std::u32string& ref) {
     }
     ids_[j] = id;
   }
-  // Forget the previous reference: its ids' counts and sets.
-  if (sets_.empty()) sets_.assign(256 * kStride, 0);
-  for (int q = 0; q < 4; ++q)
-    for (uint64_t x = present_[q]; x; x &= x - 1) {
-      const size_t id = static_cast<size_t>(q) * 64 + static_cast<size_t>(__builtin_ctzll(x));
-      ref_count_[id] = 0;
-      std::fill_n(&sets_[id * kStride], words_, 0);
-    }
+  forget();
   words_ = std::max<size_t>(1, (ref.size() + 63) / 64);
-  present_ = {};
   len_ = ref.size();
   for (size_t j = 0; j < len_; ++j) {
     const uint8_t id = ids_[j];
@@ -85,7 +88,31 @@ bool ChrfDenseGrams::build(const std::u32string& ref) {
     present_[id / 64] |= uint64_t{1} << (id % 64);
     ++ref_count_[id];
   }
-  used_.resize(len_);
+  used_.resize((ChrfState::kOrder - 1) * len_);
+  return true;
+}
+
+bool ChrfDenseGrams::build_ascii(std::string_view text, size_t& len) {
+  len = 0;
+  for (const char ch : text) len += !is_ascii_py_space(static_cast<unsigned char>(ch));
+  other_.clear();
+  if (len > kMaxLen) return false;
+  forget();
+  words_ = std::max<size_t>(1, (len + 63) / 64);
+  len_ = len;
+  // Whitespace sets bit 0 of its own set, which no hypothesis character reads (hypotheses
+  // have theirs removed), and does not advance the position: no branch per character.
+  size_t j = 0;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool space = is_ascii_py_space(c);
+    const size_t at = space ? 0 : j;
+    sets_[c * kStride + at / 64] |= uint64_t{1} << (at % 64);
+    present_[c / 64] |= uint64_t{1} << (c % 64);
+    ++ref_count_[c];
+    j += !space;
+  }
+  used_.resize((ChrfState::kOrder - 1) * len_);
   return true;
 }
 
@@ -123,11 +150,12 @@ __attribute__((always_inline)) inline void ChrfDenseGrams::match_words(size_t n,
   };
   // The matches of one order, in a pass of its own over the live positions' first positions and
   // counts: an n-gram matches while its uses stay below its count in the reference.
+  std::fill(used, used + (ChrfState::kOrder - 1) * len_, 0);  // one row per order 2..6
   auto clip = [&](size_t k) {
-    std::fill(used, used + len_, 0);
+    uint16_t* uses = used + (k - 1) * len_;
     int64_t matched = 0;
     for (size_t a = 0; a < out; ++a) {
-      uint16_t& u = used[first[a]];
+      uint16_t& u = uses[first[a]];
       const bool ok = u < count[a];
       u = static_cast<uint16_t>(u + ok);
       matched += ok;
@@ -225,24 +253,48 @@ std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match_ascii(std::string_v
 
 // ---- ChrfRefs -----------------------------------------------------------------------------
 
-void ChrfRefs::set(const std::u32string* refs, size_t n) {
+void ChrfRefs::start(size_t n) {
   n_ = n;
   if (dense_.size() < n) dense_.resize(n);
   if (tables_.size() < n) tables_.resize(n);
   is_dense_.assign(n, false);
   totals_.resize(n);
+}
+
+void ChrfRefs::set_totals(size_t r, size_t len) {
+  for (int k = 1; k <= ChrfState::kOrder; ++k) totals_[r][k - 1] = ngram_count(len, k);
+}
+
+void ChrfRefs::set_one(size_t r, const std::u32string& ref) {
+  set_totals(r, ref.size());
+  if (dense_[r].build(ref)) {
+    is_dense_[r] = true;
+    return;
+  }
+  NgramTable& t = tables_[r];
+  t.reset(ChrfState::kOrder * ref.size());
+  each_ngram(ref, [&t](uint32_t order, uint64_t hi, uint64_t lo) {
+    t.add(order, hi, lo);
+    return true;
+  });
+}
+
+void ChrfRefs::set(const std::u32string* refs, size_t n) {
+  start(n);
+  for (size_t r = 0; r < n; ++r) set_one(r, refs[r]);
+}
+
+void ChrfRefs::set_text(const std::string_view* refs, size_t n) {
+  start(n);
   for (size_t r = 0; r < n; ++r) {
-    for (int k = 1; k <= ChrfState::kOrder; ++k) totals_[r][k - 1] = ngram_count(refs[r].size(), k);
-    if (dense_[r].build(refs[r])) {
+    size_t len = 0;
+    if (is_ascii(refs[r]) && dense_[r].build_ascii(refs[r], len)) {
+      set_totals(r, len);
       is_dense_[r] = true;
       continue;
     }
-    NgramTable& t = tables_[r];
-    t.reset(ChrfState::kOrder * refs[r].size());
-    each_ngram(refs[r], [&t](uint32_t order, uint64_t hi, uint64_t lo) {
-      t.add(order, hi, lo);
-      return true;
-    });
+    chars_ = remove_py_space(utf8_decode(refs[r]));
+    set_one(r, chars_);
   }
 }
 

@@ -53,6 +53,8 @@ class ChrfDenseGrams {
  public:
   static constexpr size_t kMaxLen = 512;  ///< sets of at most 8 words
   bool build(const std::u32string& ref);
+  /// The same from an ASCII text with its whitespace still in; `len` gets its length without.
+  bool build_ascii(std::string_view text, size_t& len);
   /// Clipped matches per order of `hyp` against the reference.
   std::array<int64_t, ChrfState::kOrder> match(const std::u32string& hyp);
   /// The same for an ASCII text with its whitespace still in; `len` gets its length without.
@@ -62,6 +64,7 @@ class ChrfDenseGrams {
   static constexpr size_t kMaxOther = 127;
   static constexpr uint8_t kNowhere = 255;
   uint8_t id_of(char32_t c) const;
+  void forget();  // empties the previous reference's sets and counts
   std::array<int64_t, ChrfState::kOrder> match_ids(size_t n);
   template <size_t W>
   void match_words(size_t n, size_t nw, std::array<int64_t, ChrfState::kOrder>& m);
@@ -76,7 +79,7 @@ class ChrfDenseGrams {
   std::vector<uint64_t> cur_;     // per live position: the set of its current n-gram
   std::vector<uint32_t> live_;    // hypothesis positions whose current n-gram occurs
   std::vector<uint16_t> first_, count_;  // per live position: its n-gram's first reference position and count
-  std::vector<uint16_t> used_;    // per first reference position: uses of the n-gram
+  std::vector<uint16_t> used_;    // per order 2..6 and first reference position: uses of the n-gram
 };
 
 /// The references of one segment, prepared once for any number of hypotheses.
@@ -84,6 +87,8 @@ class ChrfRefs {
  public:
   /// `n` references as code points with Python whitespace removed.
   void set(const std::u32string* refs, size_t n);
+  /// The same from their UTF-8 texts, whitespace included: an ASCII text is read byte by byte.
+  void set_text(const std::string_view* refs, size_t n);
   /// Statistics of `hyp` (code points, whitespace removed) against the reference with the
   /// best chrF (the first of equals), as sacreBLEU picks it.
   ChrfState::Stats best_stats(const std::u32string& hyp);
@@ -93,6 +98,9 @@ class ChrfRefs {
 
  private:
   ChrfState::Stats stats(size_t r, size_t hyp_len, const std::array<int64_t, ChrfState::kOrder>& match) const;
+  void start(size_t n);
+  void set_totals(size_t r, size_t len);
+  void set_one(size_t r, const std::u32string& ref);
   std::u32string chars_;
   std::vector<ChrfDenseGrams> dense_;
   std::vector<NgramTable> tables_;  // references with a large alphabet

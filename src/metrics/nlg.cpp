@@ -12,22 +12,6 @@ namespace because::metrics {
 
 namespace {
 
-// The code points of `s` without Python whitespace (chrF's "".join(s.split())) into `out`; one
-// pass over an ASCII line.
-void chars_without_space(std::string_view s, std::u32string& out) {
-  out.resize(s.size());
-  size_t n = 0;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x80) {
-      out = remove_py_space(utf8_decode(s));
-      return;
-    }
-    if (!is_ascii_py_space(c)) out[n++] = c;
-  }
-  out.resize(n);
-}
-
 // The first position from i on that holds ASCII whitespace or a byte >= 0x80 (n if none).
 // Eight bytes at a time: a byte below 0x21 or from 0x80 is a candidate (the first flagged one
 // is exact; a control character that is no whitespace is passed over).
@@ -152,20 +136,18 @@ void NlgScorer::set_references(const std::vector<std::string_view>& refs, const 
     throw std::logic_error("NLG metrics: " + std::to_string(tokens.size()) + " token lists for " +
                            std::to_string(refs.size()) + " references");
   n_refs_ = refs.size();
-  if (chrf_chars_.size() < n_refs_) {
-    chrf_chars_.resize(n_refs_);
+  if (bleu_refs_.size() < n_refs_) {
     bleu_refs_.resize(n_refs_);
     rouge_refs_.resize(n_refs_);
   }
   meteor_refs_.clear();
   for (size_t r = 0; r < n_refs_; ++r) {
-    chars_without_space(refs[r], chrf_chars_[r]);
     bleu_refs_[r] = tokens[r]->bleu;
     rouge_refs_[r] = tokens[r]->rouge;
     meteor_refs_.push_back(&tokens[r]->meteor);
   }
   bleu_.set(bleu_refs_.data(), n_refs_);
-  chrf_.set(chrf_chars_.data(), n_refs_);
+  chrf_.set_text(refs.data(), n_refs_);
   rouge_.set(rouge_refs_.data(), n_refs_);
   if (opt_.meteor) meteor_.set_reference_words(meteor_refs_.data(), n_refs_);
 }

@@ -94,7 +94,6 @@ class NlgScorer {
   Word uncached_{};           // the last word past NlgOptions::max_cached_words
   std::vector<uint32_t> one_;  // working memory of a word's first sight
   std::string lower_;
-  std::vector<std::u32string> chrf_chars_;
   std::vector<const std::vector<uint32_t>*> meteor_refs_;
   std::vector<std::vector<uint32_t>> bleu_refs_, rouge_refs_;
   size_t n_refs_ = 0;

@@ -289,38 +289,57 @@ TEST(NgramEquivalence, ChrfLongReferencesAndRepeats) {
   for (int i = 0; i < 18; ++i) ASSERT_EQ(got[i], want[i]) << "reference of 70000 characters, stat " << i;
 }
 
-// An ASCII hypothesis against references that all take the bit sets is read byte by byte,
-// whitespace still in (best_stats_text): texts of 0 to 600 characters over a few letters and
-// every kind of ASCII whitespace, so that n-grams repeat and cross the removed spaces, against
-// references of 0 to 512 characters (1 to 8 words per set) and longer (the general table).
+// ASCII texts are read byte by byte, whitespace still in: hypotheses against references that all
+// take the bit sets (best_stats_text), and references themselves (set_text). Texts of 0 to 760
+// characters over a few letters and every kind of ASCII whitespace, so that n-grams repeat and
+// cross the removed spaces: references of 1 to 8 words per set and longer (the general table),
+// including 64 and 512 characters followed by whitespace; against the decoded texts and brute
+// force.
 TEST(NgramEquivalence, ChrfAsciiTextEqualsDecodedText) {
   std::mt19937_64 rng(37);
-  const std::string letters = "abcxyz.,", spaces = " \t\n\v\f\r\x1c\x1f";
+  // '!' follows the space in ASCII: a set written past its end would show there.
+  const std::string letters = "ab!cxyz.,", spaces = " \t\n\v\f\r\x1c\x1f";
   auto text = [&](size_t len, size_t distinct) {
     std::string s;
     for (size_t i = 0; i < len; ++i) s += rng() % 4 == 0 ? spaces[rng() % spaces.size()] : letters[rng() % distinct];
     return s;
   };
-  ChrfRefs refs;
+  auto decoded = [](const std::string& t) { return remove_py_space(utf8_decode(t)); };
+  ChrfRefs refs, from_text;
   for (int seg = 0; seg < 400; ++seg) {
-    std::vector<std::u32string> r(1 + rng() % 2);
-    for (auto& x : r) x = remove_py_space(utf8_decode(text(seg < 20 ? static_cast<size_t>(seg) : rng() % 760, 2 + rng() % 7)));
+    std::vector<std::string> rt(1 + rng() % 2);
+    for (auto& x : rt) x = text(seg < 20 ? static_cast<size_t>(seg) : rng() % 760, 2 + rng() % 8);
+    if (seg == 20) rt = {std::string(512, 'a') + " \t", " " + std::string(64, 'b') + "\n"};
+    if (seg == 21) rt = {text(30, 3) + std::string(512, 'c') + "  "};
+    std::vector<std::u32string> r;
+    std::vector<std::string_view> views;
+    for (const auto& x : rt) {
+      r.push_back(decoded(x));
+      views.push_back(x);
+    }
     refs.set(r.data(), r.size());
+    from_text.set_text(views.data(), views.size());
     for (int h = 0; h < 3; ++h) {
-      const std::string hyp = text(rng() % 600, 2 + rng() % 7);
-      const auto want = refs.best_stats(remove_py_space(utf8_decode(hyp)));
+      const std::string hyp = h == 2 ? rt[0].substr(rt[0].size() / 3) : text(rng() % 600, 2 + rng() % 8);
+      const auto want = refs.best_stats(decoded(hyp));
       const auto got = refs.best_stats_text(hyp);
-      for (int i = 0; i < 18; ++i) ASSERT_EQ(got[i], want[i]) << "segment " << seg << " stat " << i;
+      const auto got_text = from_text.best_stats_text(hyp);
+      const auto got_text32 = from_text.best_stats(decoded(hyp));
       ChrfState::Stats best{};
       double best_f = -1;
       for (const auto& x : r) {
-        const auto st = brute_chrf(remove_py_space(utf8_decode(hyp)), x);
+        const auto st = brute_chrf(decoded(hyp), x);
         if (ChrfState::f_score(st) > best_f) {
           best_f = ChrfState::f_score(st);
           best = st;
         }
       }
-      for (int i = 0; i < 18; ++i) ASSERT_EQ(got[i], best[i]) << "segment " << seg << " stat " << i << " (brute force)";
+      for (int i = 0; i < 18; ++i) {
+        ASSERT_EQ(got[i], want[i]) << "segment " << seg << " stat " << i;
+        ASSERT_EQ(got[i], best[i]) << "segment " << seg << " stat " << i << " (brute force)";
+        ASSERT_EQ(got_text[i], best[i]) << "segment " << seg << " stat " << i << " (references from text)";
+        ASSERT_EQ(got_text32[i], best[i]) << "segment " << seg << " stat " << i << " (references from text, decoded hypothesis)";
+      }
     }
   }
 }
