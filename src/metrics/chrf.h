@@ -93,7 +93,7 @@ class ChrfRefs {
   /// best chrF (the first of equals), as sacreBLEU picks it.
   ChrfState::Stats best_stats(const std::u32string& hyp);
   /// The same from the hypothesis's UTF-8 text, whitespace included: an ASCII text against
-  /// references that all have a small alphabet is read byte by byte, never decoded.
+  /// references that all take the bit sets (ChrfDenseGrams) is read byte by byte, never decoded.
   ChrfState::Stats best_stats_text(std::string_view hyp);
 
  private:
