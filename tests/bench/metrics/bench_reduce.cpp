@@ -16,6 +16,7 @@
 
 #include <sys/resource.h>
 
+#include "bench_sentences.h"
 #include "mpi/comm.h"
 #include "mpi/reduce_store.h"
 #include "store/reader.h"
@@ -26,20 +27,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* kWords[] = {"the",   "a",      "man",    "woman",  "dog",   "is",     "runs",    "sleeps",
-                        "outside", "because", "not",  "park",   "ball",  "plays",  "with",    "happy",
-                        "sad",   "people", "are",    "there",  "two",   "children", "sitting", "bench",
-                        "holding", "umbrella", "street", "city", "old",   "young",  "walking", "near"};
-
-std::string sentence(std::mt19937_64& rng, int len) {
-  std::string s;
-  for (int i = 0; i < len; ++i) {
-    if (i) s.push_back(' ');
-    s += kWords[rng() % 32];
-  }
-  s += ".";
-  return s;
-}
+using bench::sentence;
 
 void make_store(const std::string& path, int64_t n) {
   std::mt19937_64 rng(7);
