@@ -119,8 +119,8 @@ bool ChrfDenseGrams::build_ascii(std::string_view text, size_t& len) {
 // Inlined into match_ids() so that each of its builds counts with its own popcount. W: words
 // per set (0: nw, at run time).
 template <size_t W>
-__attribute__((always_inline)) inline void ChrfDenseGrams::match_words(size_t n, size_t nw_run,
-                                                                       std::array<int64_t, ChrfState::kOrder>& m) {
+__attribute__((always_inline)) inline void ChrfDenseGrams::match_words(
+    size_t n, size_t nw_run, std::array<int64_t, ChrfState::kOrder>& m) {
   const size_t nw = W > 0 ? W : nw_run;
   const uint64_t* sets = sets_.data();
   const uint8_t* h = ids_.data();
@@ -328,7 +328,8 @@ ChrfState::Stats ChrfRefs::best_stats(const std::u32string& hyp) {
 }
 
 ChrfState::Stats ChrfRefs::best_stats_text(std::string_view hyp) {
-  if (!std::all_of(is_dense_.begin(), is_dense_.begin() + static_cast<std::ptrdiff_t>(n_), [](bool d) { return d; }) ||
+  if (!std::all_of(is_dense_.begin(), is_dense_.begin() + static_cast<std::ptrdiff_t>(n_),
+                   [](bool d) { return d; }) ||
       !is_ascii(hyp)) {
     chars_ = remove_py_space(utf8_decode(hyp));
     return best_stats(chars_);

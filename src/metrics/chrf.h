@@ -68,18 +68,18 @@ class ChrfDenseGrams {
   std::array<int64_t, ChrfState::kOrder> match_ids(size_t n);
   template <size_t W>
   void match_words(size_t n, size_t nw, std::array<int64_t, ChrfState::kOrder>& m);
-  std::vector<char32_t> other_;     // the reference's non-ASCII characters, id 128 + index
-  size_t len_ = 0, words_ = 0;      // the reference's length, its sets' words
-  std::array<uint64_t, 4> present_{};  // the ids whose set is not empty
-  std::array<uint16_t, 256> ref_count_{};  // per id: its count in the reference
-  std::array<uint32_t, 256> hyp_count_{};  // and in the hypothesis (zero between calls)
+  std::vector<char32_t> other_;                    // the reference's non-ASCII characters, id 128 + index
+  size_t len_ = 0, words_ = 0;                     // the reference's length, its sets' words
+  std::array<uint64_t, 4> present_{};              // the ids whose set is not empty
+  std::array<uint16_t, 256> ref_count_{};          // per id: its count in the reference
+  std::array<uint32_t, 256> hyp_count_{};          // and in the hypothesis (zero between calls)
   static constexpr size_t kStride = kMaxLen / 64;  // words between the sets of two ids
-  std::vector<uint64_t> sets_;      // [id * kStride + word]: positions of the character with that id
-  std::vector<uint8_t> ids_;      // the hypothesis as ids
-  std::vector<uint64_t> cur_;     // per live position: the set of its current n-gram
-  std::vector<uint32_t> live_;    // hypothesis positions whose current n-gram occurs
+  std::vector<uint64_t> sets_;  // [id * kStride + word]: positions of the character with that id
+  std::vector<uint8_t> ids_;    // the text being counted as ids: a reference while built, then a hypothesis
+  std::vector<uint64_t> cur_;   // per live position: the set of its current n-gram
+  std::vector<uint32_t> live_;  // hypothesis positions whose current n-gram occurs
   std::vector<uint16_t> first_, count_;  // per live position: its n-gram's first reference position and count
-  std::vector<uint16_t> used_;    // per order 2..6 and first reference position: uses of the n-gram
+  std::vector<uint16_t> used_;           // per order 2..6 and first reference position: uses of the n-gram
 };
 
 /// The references of one segment, prepared once for any number of hypotheses.

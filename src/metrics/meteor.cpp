@@ -135,7 +135,9 @@ double MeteorScorer::single_ids(const std::vector<uint32_t>& ref_words, const st
     for (int i = static_cast<int>(hyp.size()) - 1; i >= 0 && !ref.empty(); --i) {
       const uint32_t w = hyp[i].second;
       const auto& mask = synonym_mask(w);
-      if (((mask[0] & ref_mask[0]) | (mask[1] & ref_mask[1]) | (mask[2] & ref_mask[2]) | (mask[3] & ref_mask[3])) == 0) continue;
+      if (((mask[0] & ref_mask[0]) | (mask[1] & ref_mask[1]) | (mask[2] & ref_mask[2]) |
+           (mask[3] & ref_mask[3])) == 0)
+        continue;
       for (int j = static_cast<int>(ref.size()) - 1; j >= 0; --j) {
         if (!has_bit(mask, ref_bits[j]) || !syn_pairs_.contains(static_cast<uint64_t>(w) << 32 | ref[j].second)) continue;
         matches.emplace_back(hyp[i].first, ref[j].first);

@@ -26,7 +26,9 @@ using namespace because::metrics;
 
 namespace {
 
-double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+double now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 }  // namespace
 
@@ -119,6 +121,6 @@ TEST(BenchNlg, StagesPerExplanation) {
   std::printf("  scoring: all four metrics        %7.0f\n", add * per);
   std::printf("  in all                           %7.0f\n", (tokenise + diversity + references + add) * per);
   std::printf("  each metric alone, its reference prepared included:\n");
-  std::printf("    BLEU %7.0f\n    chrF %7.0f\n    ROUGE %6.0f\n    METEOR %5.0f\n", t_bleu * per, t_chrf * per,
-              t_rouge * per, t_meteor * per);
+  std::printf("    BLEU %7.0f\n    chrF %7.0f\n    ROUGE %6.0f\n    METEOR %5.0f\n", t_bleu * per,
+              t_chrf * per, t_rouge * per, t_meteor * per);
 }

@@ -6,6 +6,7 @@
 // with one. Distance correlation of the N-item judgment group is O(N^2) and is left out here
 // (reduce.dcor_max_items).
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cmath>
@@ -13,8 +14,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <random>
-
-#include <sys/resource.h>
 
 #include "bench_sentences.h"
 #include "mpi/comm.h"

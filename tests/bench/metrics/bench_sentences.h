@@ -9,9 +9,10 @@ namespace because::bench {
 
 inline std::string sentence(std::mt19937_64& rng, int len) {
   static const char* const kWords[] = {
-      "the",     "a",        "man",    "woman", "dog", "is",    "runs",    "sleeps",   "outside", "because", "not",
-      "park",    "ball",     "plays",  "with",  "happy", "sad", "people",  "are",      "there",   "two",     "children",
-      "sitting", "bench",    "holding", "umbrella", "street", "city", "old", "young", "walking", "near"};
+      "the",     "a",        "man",    "woman", "dog",  "is",       "runs",    "sleeps",
+      "outside", "because",  "not",    "park",  "ball", "plays",    "with",    "happy",
+      "sad",     "people",   "are",    "there", "two",  "children", "sitting", "bench",
+      "holding", "umbrella", "street", "city",  "old",  "young",    "walking", "near"};
   std::string s;
   for (int i = 0; i < len; ++i) {
     if (i) s.push_back(' ');

@@ -218,7 +218,8 @@ TEST(Reduce, AnyRankCountEqualsOneProcessAndDirectStates) {
     ASSERT_NE(dd, nullptr);
     EXPECT_EQ((*dd)["n"].get<int64_t>(), dist.value().n);
     EXPECT_NEAR((*dd)["kl"].get<double>(), dist.value().kl, 1e-12);
-    EXPECT_NEAR((*dd)["dcor"].get<double>(), metrics::DistanceCorrelation(dcor_x, 3, dcor_y, 3).compute(), 1e-12);
+    EXPECT_NEAR((*dd)["dcor"].get<double>(), metrics::DistanceCorrelation(dcor_x, 3, dcor_y, 3).compute(),
+                1e-12);
     // The cap on distance correlation: a group of more items gets null (a cap of 0: every group,
     // and the items are not kept); a group within it, the value without a cap. Nothing else moves.
     // Compared with `one` (one rank, one thread), whose sums run in the same order.
@@ -234,8 +235,10 @@ TEST(Reduce, AnyRankCountEqualsOneProcessAndDirectStates) {
       const auto m = mpi::reduce_store(self, path, capped);
       const auto* row = find_row(m["distributions"], key);
       ASSERT_NE(row, nullptr);
-      if (cap < n_dist) EXPECT_TRUE((*row)["dcor"].is_null()) << "cap " << cap;
-      else EXPECT_EQ((*row)["dcor"], (*one_dd)["dcor"]) << "cap " << cap;
+      if (cap < n_dist)
+        EXPECT_TRUE((*row)["dcor"].is_null()) << "cap " << cap;
+      else
+        EXPECT_EQ((*row)["dcor"], (*one_dd)["dcor"]) << "cap " << cap;
       EXPECT_EQ((*row)["kl"], (*one_dd)["kl"]);
       EXPECT_EQ(m["nlg"], one["nlg"]);
       EXPECT_EQ(m["classification"], one["classification"]);

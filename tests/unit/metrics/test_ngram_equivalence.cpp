@@ -217,16 +217,20 @@ TEST(NgramEquivalence, ChrfAlphabetLimit) {
     std::shuffle(s.begin(), s.end(), rng);
     return s;
   };
-  auto draw = [&](size_t distinct, size_t len) { return draw_from(rng() % (alphabet.size() - distinct), distinct, len); };
+  auto draw = [&](size_t distinct, size_t len) {
+    return draw_from(rng() % (alphabet.size() - distinct), distinct, len);
+  };
   auto reference = [&]() -> std::u32string {
     switch (rng() % 3) {
       case 0: {  // non-ASCII characters on both sides of 127 distinct
         const size_t distinct = 123 + rng() % 9;
-        return draw_from(n_ascii + rng() % (alphabet.size() - n_ascii - distinct + 1), distinct, distinct + rng() % 120);
+        return draw_from(n_ascii + rng() % (alphabet.size() - n_ascii - distinct + 1), distinct,
+                         distinct + rng() % 120);
       }
       case 1: {  // the same after some ASCII
         const size_t distinct = 123 + rng() % 9;
-        return draw(10, 20) + draw_from(n_ascii + rng() % (alphabet.size() - n_ascii - distinct + 1), distinct, distinct + rng() % 60);
+        return draw(10, 20) + draw_from(n_ascii + rng() % (alphabet.size() - n_ascii - distinct + 1),
+                                        distinct, distinct + rng() % 60);
       }
       default:  // all of ASCII
         return draw_from(0, n_ascii, n_ascii + rng() % 200);
@@ -301,7 +305,8 @@ TEST(NgramEquivalence, ChrfAsciiTextEqualsDecodedText) {
   const std::string letters = "ab!cxyz.,", spaces = " \t\n\v\f\r\x1c\x1f";
   auto text = [&](size_t len, size_t distinct) {
     std::string s;
-    for (size_t i = 0; i < len; ++i) s += rng() % 4 == 0 ? spaces[rng() % spaces.size()] : letters[rng() % distinct];
+    for (size_t i = 0; i < len; ++i)
+      s += rng() % 4 == 0 ? spaces[rng() % spaces.size()] : letters[rng() % distinct];
     return s;
   };
   auto decoded = [](const std::string& t) { return remove_py_space(utf8_decode(t)); };
@@ -338,7 +343,8 @@ TEST(NgramEquivalence, ChrfAsciiTextEqualsDecodedText) {
         ASSERT_EQ(got[i], want[i]) << "segment " << seg << " stat " << i;
         ASSERT_EQ(got[i], best[i]) << "segment " << seg << " stat " << i << " (brute force)";
         ASSERT_EQ(got_text[i], best[i]) << "segment " << seg << " stat " << i << " (references from text)";
-        ASSERT_EQ(got_text32[i], best[i]) << "segment " << seg << " stat " << i << " (references from text, decoded hypothesis)";
+        ASSERT_EQ(got_text32[i], best[i])
+            << "segment " << seg << " stat " << i << " (references from text, decoded hypothesis)";
       }
     }
   }
@@ -453,13 +459,13 @@ TEST(NgramEquivalence, ScorerReuseEqualsFreshStates) {
 // now and then (those texts take the whole-text path). One scorer sees all texts, so words come
 // back in new company.
 TEST(NgramEquivalence, TokenizeEqualsTheThreeTokenisers) {
-  static const char* pieces[] = {"a",   "Dog",  "run.", "3.5-4", "1,000", "x,y", "it's", "(see)", "&amp;", "&quot;",
-                                 "<skipped>", "--", "a-", "5-", ".", ",", "..", "a.", ".a", ",5",
-                                 "5,", "A.B", "e.g.", "$5", "<", ">", "&", "x&y", "Running", "HAPPY",
-                                 "caresses", "ponies", "é", "-",
-                                 // Longer than the eight bytes tokenize() scans at a time, and control
-                                 // characters that are no whitespace (inside a word).
-                                 "internationalisation", "co-operatively.", "a\x01b", "\x1b[0m", "abcdefgh\x02ijklmnop"};
+  static const char* pieces[] = {
+      "a", "Dog", "run.", "3.5-4", "1,000", "x,y", "it's", "(see)", "&amp;", "&quot;", "<skipped>", "--",
+      "a-", "5-", ".", ",", "..", "a.", ".a", ",5", "5,", "A.B", "e.g.", "$5", "<", ">", "&", "x&y",
+      "Running", "HAPPY", "caresses", "ponies", "é", "-",
+      // Longer than the eight bytes tokenize() scans at a time, and control
+      // characters that are no whitespace (inside a word).
+      "internationalisation", "co-operatively.", "a\x01b", "\x1b[0m", "abcdefgh\x02ijklmnop"};
   static const char* seps[] = {" ", "  ", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1f", " \t ", "", "", "\n", "-\n"};
   std::mt19937_64 rng(23);
   for (const bool stem : {false, true}) {
