@@ -54,8 +54,8 @@ inline uint8_t ChrfDenseGrams::id_of(char32_t c) const {
   return kNowhere;
 }
 
-void ChrfDenseGrams::forget() {
-  if (sets_.empty()) sets_.assign(256 * kStride, 0);
+void ChrfDenseGrams::place(size_t len) {
+  // Forget the previous reference: only its characters' sets and counts are not empty.
   for (int q = 0; q < 4; ++q)
     for (uint64_t x = present_[q]; x; x &= x - 1) {
       const size_t id = static_cast<size_t>(q) * 64 + static_cast<size_t>(__builtin_ctzll(x));
@@ -63,6 +63,26 @@ void ChrfDenseGrams::forget() {
       std::fill_n(&sets_[id * kStride], words_, 0);
     }
   present_ = {};
+  words_ = std::max<size_t>(1, (len + 63) / 64);
+  len_ = len;
+  for (size_t j = 0; j < len_; ++j) {
+    const uint8_t id = ids_[j];
+    sets_[id * kStride + j / 64] |= uint64_t{1} << (j % 64);
+    present_[id / 64] |= uint64_t{1} << (id % 64);
+    ++ref_count_[id];
+  }
+  used_.resize((ChrfState::kOrder - 1) * len_);
+}
+
+size_t ChrfDenseGrams::ascii_ids(std::string_view text) {
+  ids_.resize(text.size());
+  size_t n = 0;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    ids_[n] = c;  // an ASCII code point is its own id
+    n += !is_ascii_py_space(c);
+  }
+  return n;
 }
 
 bool ChrfDenseGrams::build(const std::u32string& ref) {
@@ -79,40 +99,15 @@ bool ChrfDenseGrams::build(const std::u32string& ref) {
     }
     ids_[j] = id;
   }
-  forget();
-  words_ = std::max<size_t>(1, (ref.size() + 63) / 64);
-  len_ = ref.size();
-  for (size_t j = 0; j < len_; ++j) {
-    const uint8_t id = ids_[j];
-    sets_[id * kStride + j / 64] |= uint64_t{1} << (j % 64);
-    present_[id / 64] |= uint64_t{1} << (id % 64);
-    ++ref_count_[id];
-  }
-  used_.resize((ChrfState::kOrder - 1) * len_);
+  place(ref.size());
   return true;
 }
 
 bool ChrfDenseGrams::build_ascii(std::string_view text, size_t& len) {
-  len = 0;
-  for (const char ch : text) len += !is_ascii_py_space(static_cast<unsigned char>(ch));
   other_.clear();
+  len = ascii_ids(text);
   if (len > kMaxLen) return false;
-  forget();
-  words_ = std::max<size_t>(1, (len + 63) / 64);
-  len_ = len;
-  // Whitespace sets bit 0 of its own set, which no hypothesis character reads (hypotheses
-  // have theirs removed), and does not advance the position: no branch per character.
-  size_t j = 0;
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    const bool space = is_ascii_py_space(c);
-    const size_t at = space ? 0 : j;
-    sets_[c * kStride + at / 64] |= uint64_t{1} << (at % 64);
-    present_[c / 64] |= uint64_t{1} << (c % 64);
-    ++ref_count_[c];
-    j += !space;
-  }
-  used_.resize((ChrfState::kOrder - 1) * len_);
+  place(len);
   return true;
 }
 
@@ -240,15 +235,8 @@ std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match(const std::u32strin
 }
 
 std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match_ascii(std::string_view text, size_t& len) {
-  ids_.resize(text.size());
-  size_t n = 0;
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    ids_[n] = c;  // an ASCII code point is its own id
-    n += !is_ascii_py_space(c);
-  }
-  len = n;
-  return match_ids(n);
+  len = ascii_ids(text);
+  return match_ids(len);
 }
 
 // ---- ChrfRefs -----------------------------------------------------------------------------

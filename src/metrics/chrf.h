@@ -64,7 +64,8 @@ class ChrfDenseGrams {
   static constexpr size_t kMaxOther = 127;
   static constexpr uint8_t kNowhere = 255;
   uint8_t id_of(char32_t c) const;
-  void forget();  // empties the previous reference's sets and counts
+  void place(size_t len);                  // the reference's sets and counts from ids_[0, len)
+  size_t ascii_ids(std::string_view text);  // an ASCII text's ids into ids_, whitespace left out
   std::array<int64_t, ChrfState::kOrder> match_ids(size_t n);
   template <size_t W>
   void match_words(size_t n, size_t nw, std::array<int64_t, ChrfState::kOrder>& m);
@@ -74,7 +75,8 @@ class ChrfDenseGrams {
   std::array<uint16_t, 256> ref_count_{};          // per id: its count in the reference
   std::array<uint32_t, 256> hyp_count_{};          // and in the hypothesis (zero between calls)
   static constexpr size_t kStride = kMaxLen / 64;  // words between the sets of two ids
-  std::vector<uint64_t> sets_;  // [id * kStride + word]: positions of the character with that id
+  // [id * kStride + word]: positions of the character with that id
+  std::vector<uint64_t> sets_ = std::vector<uint64_t>(256 * kStride, 0);
   std::vector<uint8_t> ids_;    // the text being counted as ids: a reference while built, then a hypothesis
   std::vector<uint64_t> cur_;   // per live position: the set of its current n-gram
   std::vector<uint32_t> live_;  // hypothesis positions whose current n-gram occurs
