@@ -43,13 +43,23 @@ namespace {
 // One of 256 bits for a word id. A word's synonym mask ORs those of its synonyms, so a reference
 // word whose bit is not in it is no synonym: most pairs are ruled out without a probe.
 inline unsigned syn_bit(uint32_t id) { return static_cast<unsigned>((id * 0x9E3779B97F4A7C15ULL) >> 56); }
-inline bool has_bit(const std::array<uint64_t, 4>& m, unsigned b) { return (m[b >> 6] >> (b & 63)) & 1; }
+template <class Mask>
+inline bool has_bit(const Mask& m, unsigned b) {
+  return (m[b >> 6] >> (b & 63)) & 1;
+}
+// Whether two masks share a bit (one of them empty: false).
+template <class Mask>
+inline bool meet(const Mask& a, const Mask& b) {
+  uint64_t any = 0;
+  for (size_t q = 0; q < a.size(); ++q) any |= a[q] & b[q];
+  return any != 0;
+}
 }  // namespace
 
-const std::array<uint64_t, 4>& MeteorScorer::synonym_mask(uint32_t w) {
-  if (syn_mask_.size() <= w) syn_mask_.resize(w + 1, {0, 0, 0, 0});
+const MeteorScorer::SynMask& MeteorScorer::synonym_mask(uint32_t w) {
+  if (syn_mask_.size() <= w) syn_mask_.resize(w + 1, SynMask{});
   auto& mask = syn_mask_[w];
-  if ((mask[0] | mask[1] | mask[2] | mask[3]) == 0) {
+  if (!meet(mask, mask)) {  // not looked up yet
     // A set of (word, synonym) pairs: one probe per test instead of a search of the word's list.
     auto add = [&mask](uint32_t id) { mask[syn_bit(id) >> 6] |= 1ULL << (syn_bit(id) & 63); };
     add(w);
@@ -127,7 +137,7 @@ double MeteorScorer::single_ids(const std::vector<uint32_t>& ref_words, const st
     // matches in the same order, with most pairs ruled out by an AND.
     std::vector<unsigned>& ref_bits = ref_bits_;
     ref_bits.resize(ref.size());
-    std::array<uint64_t, 4> ref_mask{0, 0, 0, 0};
+    SynMask ref_mask{};
     for (size_t j = 0; j < ref.size(); ++j) {
       ref_bits[j] = syn_bit(ref[j].second);
       ref_mask[ref_bits[j] >> 6] |= 1ULL << (ref_bits[j] & 63);
@@ -135,9 +145,7 @@ double MeteorScorer::single_ids(const std::vector<uint32_t>& ref_words, const st
     for (int i = static_cast<int>(hyp.size()) - 1; i >= 0 && !ref.empty(); --i) {
       const uint32_t w = hyp[i].second;
       const auto& mask = synonym_mask(w);
-      if (((mask[0] & ref_mask[0]) | (mask[1] & ref_mask[1]) | (mask[2] & ref_mask[2]) |
-           (mask[3] & ref_mask[3])) == 0)
-        continue;
+      if (!meet(mask, ref_mask)) continue;
       for (int j = static_cast<int>(ref.size()) - 1; j >= 0; --j) {
         if (!has_bit(mask, ref_bits[j]) || !syn_pairs_.contains(static_cast<uint64_t>(w) << 32 | ref[j].second)) continue;
         matches.emplace_back(hyp[i].first, ref[j].first);

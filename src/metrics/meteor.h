@@ -51,10 +51,11 @@ class MeteorScorer {
 
  private:
   using Enum = std::vector<std::pair<int, uint32_t>>;
+  using SynMask = std::array<uint64_t, 4>;  // 256 bits, one per value of syn_bit()
   uint32_t stem(uint32_t w);
   /// Looks up the WordNet synonyms of `w` once: (w, synonym) pairs go into syn_pairs_ (w itself
   /// included); returns the OR of their syn_bit()s (never 0).
-  const std::array<uint64_t, 4>& synonym_mask(uint32_t w);
+  const SynMask& synonym_mask(uint32_t w);
   double single_ids(const std::vector<uint32_t>& ref, const std::vector<uint32_t>& hyp);
   void match_enums(Enum& hyp, Enum& ref, std::vector<std::pair<int, int>>& out);
 
@@ -63,7 +64,7 @@ class MeteorScorer {
   PorterStemmer stemmer_;
   Interner in_;
   std::vector<int64_t> stem_of_;                // word id -> stem id (-1 unknown)
-  std::vector<std::array<uint64_t, 4>> syn_mask_;  // stem id -> synonym_mask() (0: not looked up yet)
+  std::vector<SynMask> syn_mask_;                // stem id -> synonym_mask() (0: not looked up yet)
   HashSet64 syn_pairs_;                         // (stem id << 32 | synonym id), itself included
   std::vector<std::vector<uint32_t>> refs_;     // prepared references
   size_t n_refs_ = 0;
