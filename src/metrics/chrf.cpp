@@ -2,7 +2,13 @@
 #include "metrics/chrf.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <string_view>
+#include <type_traits>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #include "metrics/text.h"
 
@@ -43,6 +49,89 @@ ChrfState::Stats best_of(size_t n, StatsOf&& stats_of) {
   return best;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#define BECAUSE_CHRF_AVX512 1
+// GCC 12's AVX-512 headers warn of their own undefined vectors (GCC bug 105593).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// Orders 2..6 over all positions at once, eight to a vector: word w of the set of the n-gram of
+// order k + 1 at i is that of order k ANDed with the sets' words of the character at i + k,
+// shifted down by k. `e` holds per word w the sets of the hypothesis's characters (e[w * stride +
+// i], zero from n on), `a` gets those of the n-grams; per order the positions whose n-gram occurs
+// are compacted into `fc` as first position | count << 32 and clipped as in the scalar path.
+template <size_t W>
+__attribute__((target("avx512f,avx512cd,avx512dq,avx512vl,avx512vpopcntdq,popcnt"))) void orders_avx512(
+    const uint64_t* e, uint64_t* a, size_t stride, size_t n, uint32_t* fc, uint32_t* blocks, uint16_t* used,
+    size_t len, std::array<int64_t, ChrfState::kOrder>& m) {
+  const __m512i zero = _mm512_setzero_si512();
+  size_t n_blocks = (n - 1 + 7) / 8;  // order 2: every block of positions with room for it
+  for (size_t v = 0; v < n_blocks; ++v) blocks[v] = static_cast<uint32_t>(v);
+  for (size_t k = 1; k < static_cast<size_t>(ChrfState::kOrder) && k < n; ++k) {
+    const uint64_t* from = k == 1 ? e : a;  // order 1's sets are the characters' own
+    const __m128i down = _mm_cvtsi64_si128(static_cast<long long>(k));
+    const __m128i up = _mm_cvtsi64_si128(static_cast<long long>(64 - k));
+    size_t out = 0, kept = 0;
+    for (size_t b = 0; b < n_blocks; ++b) {
+      const size_t i = size_t{8} * blocks[b];
+      __m512i c = zero, f = zero;
+      for (size_t w = W; w-- > 0;) {
+        __m512i x = _mm512_srl_epi64(_mm512_loadu_si512(e + w * stride + i + k), down);
+        if (w + 1 < W) x = _mm512_or_si512(x, _mm512_sll_epi64(_mm512_loadu_si512(e + (w + 1) * stride + i + k), up));
+        const __m512i s = _mm512_and_si512(_mm512_loadu_si512(from + w * stride + i), x);
+        _mm512_storeu_si512(a + w * stride + i, s);
+        c = _mm512_add_epi64(c, _mm512_popcnt_epi64(s));
+        // The lowest set bit's index: 63 - lzcnt(s & -s); a word without one leaves f alone.
+        const __m512i low = _mm512_and_si512(s, _mm512_sub_epi64(zero, s));
+        const __m512i tz = _mm512_sub_epi64(_mm512_set1_epi64(static_cast<long long>(63 + 64 * w)), _mm512_lzcnt_epi64(low));
+        f = _mm512_mask_mov_epi64(f, _mm512_test_epi64_mask(s, s), tz);
+      }
+      const __mmask8 live = _mm512_test_epi64_mask(c, c);
+      const __m256i packed = _mm512_cvtepi64_epi32(_mm512_or_si512(f, _mm512_slli_epi64(c, 16)));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(fc + out), _mm256_maskz_compress_epi32(live, packed));
+      out += static_cast<size_t>(__builtin_popcount(live));
+      blocks[kept] = blocks[b];  // a block without an n-gram of this order has none of a higher
+      kept += live != 0;
+    }
+    n_blocks = kept;
+    if (out == 0) break;  // no n-gram of this order occurs, nor one of a higher
+    uint16_t* uses = used + (k - 1) * len;
+    int64_t matched = 0;
+    for (size_t j = 0; j < out; ++j) {
+      uint16_t& u = uses[fc[j] & 0xFFFF];
+      const bool ok = u < (fc[j] >> 16);
+      u = static_cast<uint16_t>(u + ok);
+      matched += ok;
+    }
+    m[k] = matched;
+  }
+}
+
+// An ASCII text without its Python whitespace into `out` (room for 64 bytes past the text's
+// length), 64 bytes at a time; returns the length.
+__attribute__((target("avx512f,avx512bw,avx512vbmi2"))) size_t strip_ascii_space_avx512(const unsigned char* p,
+                                                                                        size_t n, uint8_t* out) {
+  const __m512i tab = _mm512_set1_epi8(0x09), fs = _mm512_set1_epi8(0x1C), five = _mm512_set1_epi8(5);
+  size_t o = 0;
+  for (size_t i = 0; i < n; i += 64) {
+    const __mmask64 in = n - i >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - i)) - 1;
+    const __m512i x = _mm512_maskz_loadu_epi8(in, p + i);
+    // 0x09-0x0D and 0x1C-0x20
+    const __mmask64 space = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(x, tab), five) |
+                            _mm512_cmplt_epu8_mask(_mm512_sub_epi8(x, fs), five);
+    const __mmask64 keep = in & ~space;
+    _mm512_storeu_si512(out + o, _mm512_maskz_compress_epi8(keep, x));
+    o += static_cast<size_t>(__builtin_popcountll(keep));
+  }
+  return o;
+}
+#pragma GCC diagnostic pop
+#endif
+
+ChrfDenseGrams::Path& current_path() {
+  static ChrfDenseGrams::Path p = ChrfDenseGrams::best_path();
+  return p;
+}
+
 }  // namespace
 
 // ---- ChrfDenseGrams -----------------------------------------------------------------------
@@ -75,6 +164,12 @@ void ChrfDenseGrams::place(size_t len) {
 }
 
 size_t ChrfDenseGrams::ascii_ids(std::string_view text) {
+#ifdef BECAUSE_CHRF_AVX512
+  if (current_path() == Path::kAvx512) {
+    if (ids_.size() < text.size() + 64) ids_.resize(text.size() + 64);
+    return strip_ascii_space_avx512(reinterpret_cast<const unsigned char*>(text.data()), text.size(), ids_.data());
+  }
+#endif
   ids_.resize(text.size());
   size_t n = 0;
   for (const char ch : text) {
@@ -109,6 +204,21 @@ bool ChrfDenseGrams::build_ascii(std::string_view text, size_t& len) {
   if (len > kMaxLen) return false;
   place(len);
   return true;
+}
+
+// Order 1: a character matches while its uses stay below its count in the reference.
+int64_t ChrfDenseGrams::unigrams(size_t n) {
+  const uint8_t* h = ids_.data();
+  uint32_t* hc = hyp_count_.data();
+  const uint16_t* rc = ref_count_.data();
+  int64_t matched = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t id = h[i];
+    matched += hc[id] < rc[id];
+    ++hc[id];
+  }
+  for (size_t i = 0; i < n; ++i) hc[h[i]] = 0;
+  return matched;
 }
 
 // Inlined into match_ids() so that each of its builds counts with its own popcount. W: words
@@ -157,20 +267,13 @@ __attribute__((always_inline)) inline void ChrfDenseGrams::match_words(
     }
     m[k] = matched;
   };
-  // Order 1: a character matches while its uses stay below its count in the reference; the
-  // positions of a character of the reference live on.
-  uint32_t* hc = hyp_count_.data();
+  // Order 1; the positions of a character of the reference live on.
   const uint16_t* rc = ref_count_.data();
-  int64_t unigrams = 0;
   for (size_t i = 0; i < n; ++i) {
-    const uint8_t id = h[i];
-    unigrams += hc[id] < rc[id];
-    ++hc[id];
     live[out] = static_cast<uint32_t>(i);
-    out += rc[id] != 0;
+    out += rc[h[i]] != 0;
   }
-  for (size_t i = 0; i < n; ++i) hc[h[i]] = 0;
-  m[0] = unigrams;
+  m[0] = unigrams(n);
   // Order 2: the live positions with room for it, the set of their character ANDed with that of
   // the next one, shifted down by 1.
   if (out > 0) {
@@ -212,6 +315,52 @@ __attribute__((target_clones("popcnt", "default")))
 std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match_ids(size_t n) {
   std::array<int64_t, ChrfState::kOrder> m{};
   if (len_ == 0 || n == 0) return m;
+#ifdef BECAUSE_CHRF_AVX512
+  if (current_path() == Path::kAvx512) {
+    // Per word of the sets, the sets of the hypothesis's characters, zero past its end as far as
+    // the last vector reads (8 positions on from n, plus the order); and order 1 on the way.
+    const size_t stride = (n + 16 + 7) / 8 * 8;
+    if (e_.size() < words_ * stride) {
+      e_.resize(words_ * stride);
+      a_.resize(words_ * stride);
+    }
+    if (fc_.size() < n + 8) {
+      fc_.resize(n + 8);
+      blocks_.resize(n / 8 + 1);
+    }
+    const uint8_t* h = ids_.data();
+    uint32_t* hc = hyp_count_.data();
+    const uint16_t* rc = ref_count_.data();
+    uint64_t* e = e_.data();
+    const uint64_t* sets = sets_.data();
+    int64_t unigrams = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const uint8_t id = h[i];
+      unigrams += hc[id] < rc[id];
+      ++hc[id];
+      for (size_t w = 0; w < words_; ++w) e[w * stride + i] = sets[id * kStride + w];
+    }
+    for (size_t i = 0; i < n; ++i) hc[h[i]] = 0;
+    m[0] = unigrams;
+    for (size_t w = 0; w < words_; ++w) std::fill(e + w * stride + n, e + (w + 1) * stride, 0);
+    std::fill_n(used_.data(), (ChrfState::kOrder - 1) * len_, 0);
+    auto run = [&](auto words) {
+      orders_avx512<decltype(words)::value>(e_.data(), a_.data(), stride, n, fc_.data(), blocks_.data(), used_.data(),
+                                            len_, m);
+    };
+    switch (words_) {
+      case 1: run(std::integral_constant<size_t, 1>{}); break;
+      case 2: run(std::integral_constant<size_t, 2>{}); break;
+      case 3: run(std::integral_constant<size_t, 3>{}); break;
+      case 4: run(std::integral_constant<size_t, 4>{}); break;
+      case 5: run(std::integral_constant<size_t, 5>{}); break;
+      case 6: run(std::integral_constant<size_t, 6>{}); break;
+      case 7: run(std::integral_constant<size_t, 7>{}); break;
+      default: run(std::integral_constant<size_t, 8>{}); break;
+    }
+    return m;
+  }
+#endif
   if (cur_.size() < n * words_) cur_.resize(n * words_);
   if (live_.size() < n) {
     live_.resize(n);
@@ -237,6 +386,24 @@ std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match(const std::u32strin
 std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match_ascii(std::string_view text, size_t& len) {
   len = ascii_ids(text);
   return match_ids(len);
+}
+
+ChrfDenseGrams::Path ChrfDenseGrams::best_path() {
+#ifdef BECAUSE_CHRF_AVX512
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vpopcntdq") &&
+      __builtin_cpu_supports("avx512vbmi2"))
+    return Path::kAvx512;
+#endif
+  return Path::kScalar;
+}
+
+void ChrfDenseGrams::use_path(Path p) {
+  if (p == Path::kAvx512 && best_path() != Path::kAvx512)
+    throw std::logic_error("chrF: AVX-512 path asked for on a CPU without it");
+  current_path() = p;
 }
 
 // ---- ChrfRefs -----------------------------------------------------------------------------

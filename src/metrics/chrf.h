@@ -52,6 +52,13 @@ class ChrfState {
 class ChrfDenseGrams {
  public:
   static constexpr size_t kMaxLen = 512;  ///< sets of at most 8 words
+  /// How orders 2..6 are counted: position by position over the live ones (kScalar), or all
+  /// positions eight at a time with AVX-512 (kAvx512), which gives the same counts.
+  enum class Path { kScalar, kAvx512 };
+  /// kAvx512 where the CPU has AVX-512 F, CD, DQ and VPOPCNTDQ, else kScalar; used by default.
+  static Path best_path();
+  /// Counts with `p` from now on, in every thread (tests; not while another thread counts).
+  static void use_path(Path p);
   bool build(const std::u32string& ref);
   /// The same from an ASCII text with its whitespace still in; `len` gets its length without.
   bool build_ascii(std::string_view text, size_t& len);
@@ -67,6 +74,7 @@ class ChrfDenseGrams {
   void place(size_t len);                  // the reference's sets and counts from ids_[0, len)
   size_t ascii_ids(std::string_view text);  // an ASCII text's ids into ids_, whitespace left out
   std::array<int64_t, ChrfState::kOrder> match_ids(size_t n);
+  int64_t unigrams(size_t n);
   template <size_t W>
   void match_words(size_t n, size_t nw, std::array<int64_t, ChrfState::kOrder>& m);
   std::vector<char32_t> other_;                    // the reference's non-ASCII characters, id 128 + index
@@ -82,6 +90,9 @@ class ChrfDenseGrams {
   std::vector<uint32_t> live_;  // hypothesis positions whose current n-gram occurs
   std::vector<uint16_t> first_, count_;  // per live position: its n-gram's first reference position and count
   std::vector<uint16_t> used_;           // per order 2..6 and first reference position: uses of the n-gram
+  std::vector<uint64_t> e_, a_;          // the AVX-512 path's sets of characters and n-grams
+  std::vector<uint32_t> fc_;             // and its live n-grams: first position | count << 16
+  std::vector<uint32_t> blocks_;         // and the blocks of 8 positions that have one
 };
 
 /// The references of one segment, prepared once for any number of hypotheses.

@@ -198,12 +198,31 @@ TEST(NgramEquivalence, BleuChrfRougeAgainstBruteForce) {
   }
 }
 
+// The chrF tests below run with each bit-set kernel this CPU has: position by position, and
+// eight positions at a time with AVX-512 where the CPU has it.
+std::vector<ChrfDenseGrams::Path> chrf_paths() {
+  std::vector<ChrfDenseGrams::Path> p{ChrfDenseGrams::Path::kScalar};
+  if (ChrfDenseGrams::best_path() == ChrfDenseGrams::Path::kAvx512) p.push_back(ChrfDenseGrams::Path::kAvx512);
+  return p;
+}
+
+class ChrfKernel : public ::testing::TestWithParam<ChrfDenseGrams::Path> {
+ protected:
+  void SetUp() override { ChrfDenseGrams::use_path(GetParam()); }
+  void TearDown() override { ChrfDenseGrams::use_path(ChrfDenseGrams::best_path()); }
+};
+
+INSTANTIATE_TEST_SUITE_P(Paths, ChrfKernel, ::testing::ValuesIn(chrf_paths()),
+                         [](const ::testing::TestParamInfo<ChrfDenseGrams::Path>& i) {
+                           return std::string(i.param == ChrfDenseGrams::Path::kScalar ? "scalar" : "avx512");
+                         });
+
 // chrF references are counted by bit sets indexed by a byte: every ASCII character, and up to
 // 127 distinct others per reference; a reference with more takes the general table. Around that
 // limit (123-131 distinct non-ASCII characters, with and without ASCII ones, repeated n-grams),
 // with references that use all 94 printable ASCII characters, and with references of both kinds
 // in one segment, the statistics equal brute force.
-TEST(NgramEquivalence, ChrfAlphabetLimit) {
+TEST_P(ChrfKernel, AlphabetLimit) {
   std::mt19937_64 rng(23);
   std::u32string alphabet;
   for (char32_t c = U'!'; c <= U'~'; ++c) alphabet += c;                 // 94 ASCII
@@ -263,7 +282,7 @@ TEST(NgramEquivalence, ChrfAlphabetLimit) {
 // 1 to 4 words, general up to 8; longer references take the general table): references of 0 to
 // 700 characters, over small alphabets (so n-grams repeat and the clipping counts), ASCII and
 // not, against hypotheses that share parts of them; and one of 70000 characters.
-TEST(NgramEquivalence, ChrfLongReferencesAndRepeats) {
+TEST_P(ChrfKernel, LongReferencesAndRepeats) {
   std::mt19937_64 rng(31);
   const std::u32string alphabet = U"abcde\u00e9\u03b1\u4e2dxyz";
   auto draw = [&](size_t len, size_t distinct) {
@@ -299,7 +318,7 @@ TEST(NgramEquivalence, ChrfLongReferencesAndRepeats) {
 // cross the removed spaces: references of 1 to 8 words per set and longer (the general table),
 // including 64 and 512 characters followed by whitespace; against the decoded texts and brute
 // force.
-TEST(NgramEquivalence, ChrfAsciiTextEqualsDecodedText) {
+TEST_P(ChrfKernel, AsciiTextEqualsDecodedText) {
   std::mt19937_64 rng(37);
   // '!' follows the space in ASCII: a set written past its end would show there.
   const std::string letters = "ab!cxyz.,", spaces = " \t\n\v\f\r\x1c\x1f";
