@@ -153,37 +153,6 @@ void merge_local(Local& L, Local& o) {
   L.missing_probs += o.missing_probs;
 }
 
-// Recently used states by key, in front of the maps: nine lookups per instance, and a string
-// hash and one compare cost less than a walk down a std::map of string keys. Map nodes stay where
-// they are when others are added; forget() must be called whenever a map is cleared.
-class StateMemo {
- public:
-  void forget() {
-    for (auto& e : slots_) e.map = nullptr;
-  }
-  template <class Map, class... Args>
-  typename Map::mapped_type& at(Map& m, const std::string& key, Args&&... args) {
-    Slot& e = slots_[std::hash<std::string>{}(key) % kSlots];
-    if (e.map != &m || e.key != key) {
-      auto it = m.find(key);
-      if (it == m.end()) it = m.try_emplace(key, std::forward<Args>(args)...).first;
-      e.map = &m;
-      e.key = key;
-      e.state = &it->second;
-    }
-    return *static_cast<typename Map::mapped_type*>(e.state);
-  }
-
- private:
-  static constexpr size_t kSlots = 64;
-  struct Slot {
-    const void* map = nullptr;
-    std::string key;
-    void* state = nullptr;
-  };
-  std::array<Slot, kSlots> slots_;
-};
-
 // A judgment or prediction set: the rank's block of rows, indexed by instance.
 struct ProbSet {
   const char* kind;
@@ -216,7 +185,26 @@ struct Worker {
   std::vector<double> human, model;  // one item's label distributions
   Pairs* pairs = nullptr;             // where the current chunk's distribution pairs go
   bool keep_pairs = true;             // false when no distance correlation is computed (cap 0)
-  StateMemo memo;
+  // The states of the current instance's dataset and split, found in the maps once for the run of
+  // instances that share them (map nodes stay where they are when others are added); forgotten
+  // at each chunk, since the maps may have been cleared or changed since (w.pairs, merge_local).
+  struct GroupStates {
+    std::string source;
+    int mode;
+    metrics::DiversityState* div;
+    metrics::NlgState* nlg;  // nullptr until the group has references
+  };
+  struct SetStates {  // per judgment or prediction set, nullptr until needed
+    metrics::ClassificationState *gold = nullptr, *majority = nullptr;
+    metrics::DistState* dist = nullptr;
+    Pairs::mapped_type* pairs = nullptr;
+  };
+  struct {
+    bool valid = false;
+    std::string ds, split;
+    std::vector<GroupStates> groups;
+    std::vector<SetStates> sets;
+  } at;
 };
 
 // The state of `parts` (the group key) in `m`, created from `args` when new; w.key holds the
@@ -224,18 +212,51 @@ struct Worker {
 template <class Map, class... Args>
 typename Map::mapped_type& state_at(Worker& w, Map& m, std::initializer_list<std::string_view> parts, Args&&... args) {
   join_key(w.key, parts);
-  return w.memo.at(m, w.key, std::forward<Args>(args)...);
+  auto it = m.find(w.key);
+  if (it == m.end()) it = m.try_emplace(w.key, std::forward<Args>(args)...).first;
+  return it->second;
 }
 
-// Distribution comparison and classification of one item's label probabilities.
-void add_probs(Worker& w, int n_labels, const std::string& ds, const std::string& split, const char* kind,
-               const std::string& name, const float* probs, const corpus::Instance& inst) {
+// Points w.at at the states of (ds, split) for `n_sets` judgment and prediction sets.
+void resolve(Worker& w, const std::string& ds, const std::string& split, size_t n_sets) {
+  auto& at = w.at;
+  if (at.valid && at.ds == ds && at.split == split) return;
+  at.valid = true;
+  at.ds = ds;
+  at.split = split;
+  at.groups.clear();
+  at.sets.assign(n_sets, {});
+}
+
+// A group's mode in its key: "guided", written for a label (explain modes label-guided and
+// label-free); "free", without one.
+std::string_view mode_name(int mode) { return mode < 0 ? "free" : "guided"; }
+
+// The states of the explanation group (source, mode) of w.at's dataset and split.
+Worker::GroupStates& group_states(Worker& w, std::string_view source, int mode) {
+  for (auto& g : w.at.groups)
+    if (g.mode == mode && g.source == source) return g;
+  auto* div = &state_at(w, w.L.div, {"div", w.at.ds, w.at.split, source, mode_name(mode)});
+  return w.at.groups.emplace_back(Worker::GroupStates{std::string(source), mode, div, nullptr});
+}
+
+// Distribution comparison and classification of one item's label probabilities, from set `si`
+// (kind, name) of w.at's dataset and split.
+void add_probs(Worker& w, int n_labels, size_t si, const char* kind, const std::string& name, const float* probs,
+               const corpus::Instance& inst) {
   Local& L = w.L;
+  Worker::SetStates& at = w.at.sets[si];
+  const std::string& ds = w.at.ds;
+  const std::string& split = w.at.split;
   const int pred = argmax(probs, n_labels);
-  if (inst.gold >= 0) state_at(w, L.cls, {"cls", ds, split, kind, name, "gold"}, n_labels).add(inst.gold, pred);
+  if (inst.gold >= 0) {
+    if (!at.gold) at.gold = &state_at(w, L.cls, {"cls", ds, split, kind, name, "gold"}, n_labels);
+    at.gold->add(inst.gold, pred);
+  }
   const int major = majority(inst.label_counts);
   if (major >= 0) {
-    state_at(w, L.cls, {"cls", ds, split, kind, name, "majority"}, n_labels).add(major, pred);
+    if (!at.majority) at.majority = &state_at(w, L.cls, {"cls", ds, split, kind, name, "majority"}, n_labels);
+    at.majority->add(major, pred);
     if (inst.label_counts.size() != static_cast<size_t>(n_labels))
       throw StoreError("instance " + inst.uid + " has " + std::to_string(inst.label_counts.size()) +
                        " label counts but the store has " + std::to_string(n_labels) + " labels");
@@ -243,13 +264,14 @@ void add_probs(Worker& w, int n_labels, const std::string& ds, const std::string
     auto& human = w.human;
     model.assign(probs, probs + n_labels);
     human.assign(inst.label_counts.begin(), inst.label_counts.end());
-    state_at(w, L.dist, {"dist", ds, split, kind, name}).add(human.data(), model.data(), human.size());
+    if (!at.dist) at.dist = &state_at(w, L.dist, {"dist", ds, split, kind, name});
+    at.dist->add(human.data(), model.data(), human.size());
     if (!w.keep_pairs) return;
-    auto& pr = state_at(w, *w.pairs, {"dist", ds, split, kind, name});
-    for (auto [v, out] : {std::make_pair(&human, &pr.first), std::make_pair(&model, &pr.second)}) {
-      const size_t at = out->size();
-      out->resize(at + v->size());
-      metrics::normalise_to(v->data(), v->size(), out->data() + at);
+    if (!at.pairs) at.pairs = &state_at(w, *w.pairs, {"dist", ds, split, kind, name});
+    for (auto [v, out] : {std::make_pair(&human, &at.pairs->first), std::make_pair(&model, &at.pairs->second)}) {
+      const size_t n = out->size();
+      out->resize(n + v->size());
+      metrics::normalise_to(v->data(), v->size(), out->data() + n);
     }
   }
 }
@@ -259,7 +281,7 @@ void add_probs(Worker& w, int n_labels, const std::string& ds, const std::string
 void score_instances(Worker& w, const store::Batch& batch, size_t i0, size_t i1, const std::vector<ProbSet>& sets,
                      int64_t block_begin, int n_labels) {
   Local& L = w.L;
-  w.memo.forget();  // the maps may have been cleared or changed since (w.pairs, merge_local)
+  w.at.valid = false;  // the maps may have been cleared or changed since (w.pairs, merge_local)
   const auto& ex = batch.explanations;  // ordered by instance
   size_t e = static_cast<size_t>(
       std::lower_bound(ex.begin(), ex.end(), batch.begin + static_cast<int64_t>(i0),
@@ -268,8 +290,7 @@ void score_instances(Worker& w, const store::Batch& batch, size_t i0, size_t i1,
   for (size_t i = i0; i < i1; ++i) {
     const auto& inst = batch.instances[i];
     const int64_t row = batch.begin + static_cast<int64_t>(i);
-    const std::string& ds = inst.dataset;
-    const std::string& split = inst.split;
+    resolve(w, inst.dataset, inst.split, sets.size());
     while (e < ex.size() && ex[e].instance < row) ++e;
     size_t e_end = e;
     while (e_end < ex.size() && ex[e_end].instance == row) ++e_end;
@@ -306,24 +327,25 @@ void score_instances(Worker& w, const store::Batch& batch, size_t i0, size_t i1,
     bool refs_set = false;  // the scorer holds this instance's references
     for (size_t g = 0; g < n_groups; ++g) {
       const Group& grp = w.groups[g];
-      // "guided": written for a label (explain modes label-guided and label-free); "free": no label.
-      const std::string_view mode = grp.mode < 0 ? "free" : "guided";
+      Worker::GroupStates& at = group_states(w, grp.source, grp.mode);
       w.group_toks.clear();
       for (size_t m : grp.members) w.group_toks.push_back(&w.toks[m].bleu);
-      state_at(w, L.div, {"div", ds, split, grp.source, mode}).add_group_tokens(w.scorer.interner(), w.group_toks);
+      at.div->add_group_tokens(w.scorer.interner(), w.group_toks);
       if (grp.source == store::kHumanSource) continue;
       if (w.refs.empty()) {
         L.nlg_no_reference += static_cast<int64_t>(grp.members.size());
         continue;
       }
-      auto& st = state_at(w, L.nlg, {"nlg", ds, split, grp.source, mode}, w.nlg_opt);
+      if (!at.nlg) at.nlg = &state_at(w, L.nlg, {"nlg", w.at.ds, w.at.split, grp.source, mode_name(grp.mode)}, w.nlg_opt);
+      auto& st = *at.nlg;
       if (!refs_set) {
         w.scorer.set_references(w.refs, w.ref_toks);
         refs_set = true;
       }
       for (size_t m : grp.members) w.scorer.add(st, ex[e + m].text, w.toks[m]);
     }
-    for (const auto& s : sets) {
+    for (size_t si = 0; si < sets.size(); ++si) {
+      const ProbSet& s = sets[si];
       const int64_t at = s.at[static_cast<size_t>(row - block_begin)];
       if (at < 0) continue;
       const float* p = &s.probs[static_cast<size_t>(at) * s.width];
@@ -331,7 +353,7 @@ void score_instances(Worker& w, const store::Batch& batch, size_t i0, size_t i1,
         ++L.missing_probs;
         continue;
       }
-      add_probs(w, n_labels, ds, split, s.kind, s.name, p, inst);
+      add_probs(w, n_labels, si, s.kind, s.name, p, inst);
     }
     e = e_end;
   }

@@ -84,10 +84,8 @@ void MeteorScorer::match_enums(Enum& hyp, Enum& ref, std::vector<std::pair<int, 
     std::fill(stamp_.begin(), stamp_.end(), 0);
     gen_ = 1;
   }
-  if (stamp_.size() < in_.size()) {
-    stamp_.resize(in_.size(), 0);
-    last_.resize(in_.size());
-  }
+  if (stamp_.size() < in_.size()) stamp_.resize(in_.size(), 0);
+  if (last_.size() < in_.size()) last_.resize(in_.size());
   const size_t m = ref.size();
   prev_.resize(m);
   for (size_t j = 0; j < m; ++j) {
@@ -116,7 +114,104 @@ void MeteorScorer::match_enums(Enum& hyp, Enum& ref, std::vector<std::pair<int, 
   ref.resize(r);
 }
 
+// NLTK's stages on sentences of at most 64 words, with words as bits: per word id the set of
+// reference positions that still hold it (valid when its stamp is the stage's generation), so
+// that the last of them is one count of leading zeros and a matched one leaves by clearing a bit;
+// the matches are kept per hypothesis position, which is the order NLTK sorts them in.
+double MeteorScorer::single_bits(const std::vector<uint32_t>& ref_words, const std::vector<uint32_t>& hyp_words) {
+  const size_t n = hyp_words.size(), m = ref_words.size();
+  if (n == 0 || m == 0) return 0.0;
+  std::array<int8_t, 64> partner;  // per hypothesis position: its reference position, if matched
+  uint64_t hyp_left = n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
+  uint64_t ref_left = m == 64 ? ~uint64_t{0} : (uint64_t{1} << m) - 1;
+  // One stage: hypothesis words from the last, each with the last reference word left that has
+  // the same id (key(i) and key_ref(j) give the ids).
+  auto stage = [&](auto&& key, auto&& key_ref) {
+    if (stamp_.size() < in_.size()) stamp_.resize(in_.size(), 0);
+    if (at_.size() < in_.size()) at_.resize(in_.size());
+    if (++gen_ == 0) {  // wrapped: forget every stamp
+      std::fill(stamp_.begin(), stamp_.end(), 0);
+      gen_ = 1;
+    }
+    for (uint64_t r = ref_left; r; r &= r - 1) {
+      const int j = __builtin_ctzll(r);
+      const uint32_t id = key_ref(j);
+      if (stamp_[id] != gen_) {
+        stamp_[id] = gen_;
+        at_[id] = 0;
+      }
+      at_[id] |= uint64_t{1} << j;
+    }
+    for (uint64_t h = hyp_left; h;) {
+      const int i = 63 - __builtin_clzll(h);
+      h &= ~(uint64_t{1} << i);
+      const uint32_t id = key(i);
+      if (stamp_[id] != gen_ || at_[id] == 0) continue;
+      const int j = 63 - __builtin_clzll(at_[id]);
+      at_[id] &= ~(uint64_t{1} << j);
+      ref_left &= ~(uint64_t{1} << j);
+      hyp_left &= ~(uint64_t{1} << i);
+      partner[static_cast<size_t>(i)] = static_cast<int8_t>(j);
+    }
+  };
+  stage([&](int i) { return hyp_words[static_cast<size_t>(i)]; }, [&](int j) { return ref_words[static_cast<size_t>(j)]; });
+  // The words left, as their stems (stem() may add ids, so before the stage sizes its arrays).
+  std::array<uint32_t, 64>& hs = hyp_stems_;
+  std::array<uint32_t, 64>& rs = ref_stems_;
+  for (uint64_t h = hyp_left; h; h &= h - 1) hs[static_cast<size_t>(__builtin_ctzll(h))] = stem(hyp_words[static_cast<size_t>(__builtin_ctzll(h))]);
+  for (uint64_t r = ref_left; r; r &= r - 1) rs[static_cast<size_t>(__builtin_ctzll(r))] = stem(ref_words[static_cast<size_t>(__builtin_ctzll(r))]);
+  if (hyp_left && ref_left) stage([&](int i) { return hs[static_cast<size_t>(i)]; }, [&](int j) { return rs[static_cast<size_t>(j)]; });
+  if (wordnet_ && hyp_left && ref_left) {
+    // As in single_ids(): (w, r) is probed only when r's bit is in w's synonym mask.
+    SynMask ref_mask{};
+    for (uint64_t r = ref_left; r; r &= r - 1) {
+      const unsigned b = syn_bit(rs[static_cast<size_t>(__builtin_ctzll(r))]);
+      ref_mask[b >> 6] |= 1ULL << (b & 63);
+    }
+    for (uint64_t h = hyp_left; h && ref_left;) {
+      const int i = 63 - __builtin_clzll(h);
+      h &= ~(uint64_t{1} << i);
+      const uint32_t w = hs[static_cast<size_t>(i)];
+      const auto& mask = synonym_mask(w);
+      if (!meet(mask, ref_mask)) continue;
+      for (uint64_t r = ref_left; r;) {
+        const int j = 63 - __builtin_clzll(r);
+        r &= ~(uint64_t{1} << j);
+        const uint32_t x = rs[static_cast<size_t>(j)];
+        if (!has_bit(mask, syn_bit(x)) || !syn_pairs_.contains(static_cast<uint64_t>(w) << 32 | x)) continue;
+        ref_left &= ~(uint64_t{1} << j);
+        hyp_left &= ~(uint64_t{1} << i);
+        partner[static_cast<size_t>(i)] = static_cast<int8_t>(j);
+        break;
+      }
+    }
+  }
+  const uint64_t matched = (n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1) & ~hyp_left;
+  if (matched == 0) return 0.0;
+  // NLTK's _count_chunks over the matches in hypothesis order.
+  int chunks = 1, pi = -2, pj = -2;
+  for (uint64_t h = matched; h; h &= h - 1) {
+    const int i = __builtin_ctzll(h), j = partner[static_cast<size_t>(i)];
+    if (pi >= 0 && !(i == pi + 1 && j == pj + 1)) ++chunks;
+    pi = i;
+    pj = j;
+  }
+  return meteor_value(static_cast<double>(n), static_cast<double>(m), __builtin_popcountll(matched), chunks);
+}
+
+double MeteorScorer::meteor_value(double translation_length, double reference_length, int matches, int chunks) const {
+  const auto m = static_cast<double>(matches);
+  if (translation_length == 0 || reference_length == 0 || m == 0) return 0.0;
+  const double precision = m / translation_length;
+  const double recall = m / reference_length;
+  const double fmean = (precision * recall) / (params_.alpha * precision + (1 - params_.alpha) * recall);
+  const double frag = static_cast<double>(chunks) / m;
+  const double penalty = params_.gamma * std::pow(frag, params_.beta);
+  return (1 - penalty) * fmean;
+}
+
 double MeteorScorer::single_ids(const std::vector<uint32_t>& ref_words, const std::vector<uint32_t>& hyp_words) {
+  if (ref_words.size() <= 64 && hyp_words.size() <= 64) return single_bits(ref_words, hyp_words);
   Enum& hyp = hyp_;
   Enum& ref = ref_;
   hyp.clear();
@@ -163,14 +258,8 @@ double MeteorScorer::single_ids(const std::vector<uint32_t>& ref_words, const st
     for (; b > 0 && matches[b - 1].first > x.first; --b) matches[b] = matches[b - 1];
     matches[b] = x;
   }
-  const auto m = static_cast<double>(matches.size());
-  if (translation_length == 0 || reference_length == 0 || m == 0) return 0.0;
-  const double precision = m / translation_length;
-  const double recall = m / reference_length;
-  const double fmean = (precision * recall) / (params_.alpha * precision + (1 - params_.alpha) * recall);
-  const double frag = static_cast<double>(count_chunks(matches)) / m;
-  const double penalty = params_.gamma * std::pow(frag, params_.beta);
-  return (1 - penalty) * fmean;
+  return meteor_value(translation_length, reference_length, static_cast<int>(matches.size()),
+                      matches.empty() ? 0 : count_chunks(matches));
 }
 
 double MeteorScorer::single(std::string_view reference, std::string_view hypothesis) {
