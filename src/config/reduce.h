@@ -11,7 +11,7 @@ namespace because::config {
 struct ReduceConfig {
   std::string output = "";          ///< metrics JSON (default RUN/metrics.json)
   std::string store = "";           ///< store to read (default RUN/store.h5)
-  int64_t batch_rows = 4096;        ///< instances read per batch (rows)
+  int64_t batch_rows = 16384;       ///< instances read per batch (rows)
   int threads = 0;                  ///< threads per rank scoring a batch (not an option: `because reduce` sets it from --threads)
   bool rouge_stemmer = false;       ///< ROUGE with rouge_score's Porter stemmer (use_stemmer=True)
   bool meteor = true;               ///< compute METEOR (the slowest NLG metric)
