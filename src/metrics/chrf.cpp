@@ -333,20 +333,20 @@ std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match_ids(size_t n) {
     const uint16_t* rc = ref_count_.data();
     uint64_t* e = e_.data();
     const uint64_t* sets = sets_.data();
-    int64_t unigrams = 0;
-    for (size_t i = 0; i < n; ++i) {
-      const uint8_t id = h[i];
-      unigrams += hc[id] < rc[id];
-      ++hc[id];
-      for (size_t w = 0; w < words_; ++w) e[w * stride + i] = sets[id * kStride + w];
-    }
-    for (size_t i = 0; i < n; ++i) hc[h[i]] = 0;
-    m[0] = unigrams;
-    for (size_t w = 0; w < words_; ++w) std::fill(e + w * stride + n, e + (w + 1) * stride, 0);
     std::fill_n(used_.data(), (ChrfState::kOrder - 1) * len_, 0);
     auto run = [&](auto words) {
-      orders_avx512<decltype(words)::value>(e_.data(), a_.data(), stride, n, fc_.data(), blocks_.data(), used_.data(),
-                                            len_, m);
+      constexpr size_t W = decltype(words)::value;
+      int64_t unigrams = 0;
+      for (size_t i = 0; i < n; ++i) {
+        const uint8_t id = h[i];
+        unigrams += hc[id] < rc[id];
+        ++hc[id];
+        for (size_t w = 0; w < W; ++w) e[w * stride + i] = sets[id * kStride + w];
+      }
+      for (size_t i = 0; i < n; ++i) hc[h[i]] = 0;
+      m[0] = unigrams;
+      for (size_t w = 0; w < W; ++w) std::fill(e + w * stride + n, e + (w + 1) * stride, 0);
+      orders_avx512<W>(e, a_.data(), stride, n, fc_.data(), blocks_.data(), used_.data(), len_, m);
     };
     switch (words_) {
       case 1: run(std::integral_constant<size_t, 1>{}); break;
