@@ -242,8 +242,8 @@ Worker::GroupStates& group_states(Worker& w, std::string_view source, int mode) 
 
 // Distribution comparison and classification of one item's label probabilities, from set `si`
 // (kind, name) of w.at's dataset and split.
-void add_probs(Worker& w, int n_labels, size_t si, const char* kind, const std::string& name, const float* probs,
-               const corpus::Instance& inst) {
+void add_probs(Worker& w, int n_labels, size_t si, const char* kind, const std::string& name,
+               const float* probs, const corpus::Instance& inst) {
   Local& L = w.L;
   Worker::SetStates& at = w.at.sets[si];
   const std::string& ds = w.at.ds;
@@ -268,7 +268,8 @@ void add_probs(Worker& w, int n_labels, size_t si, const char* kind, const std::
     at.dist->add(human.data(), model.data(), human.size());
     if (!w.keep_pairs) return;
     if (!at.pairs) at.pairs = &state_at(w, *w.pairs, {"dist", ds, split, kind, name});
-    for (auto [v, out] : {std::make_pair(&human, &at.pairs->first), std::make_pair(&model, &at.pairs->second)}) {
+    for (auto [v, out] :
+         {std::make_pair(&human, &at.pairs->first), std::make_pair(&model, &at.pairs->second)}) {
       const size_t n = out->size();
       out->resize(n + v->size());
       metrics::normalise_to(v->data(), v->size(), out->data() + n);
@@ -336,7 +337,9 @@ void score_instances(Worker& w, const store::Batch& batch, size_t i0, size_t i1,
         L.nlg_no_reference += static_cast<int64_t>(grp.members.size());
         continue;
       }
-      if (!at.nlg) at.nlg = &state_at(w, L.nlg, {"nlg", w.at.ds, w.at.split, grp.source, mode_name(grp.mode)}, w.nlg_opt);
+      if (!at.nlg)
+        at.nlg =
+            &state_at(w, L.nlg, {"nlg", w.at.ds, w.at.split, grp.source, mode_name(grp.mode)}, w.nlg_opt);
       auto& st = *at.nlg;
       if (!refs_set) {
         w.scorer.set_references(w.refs, w.ref_toks);

@@ -58,7 +58,8 @@ ChrfState::Stats best_of(size_t n, StatsOf&& stats_of) {
 // order k + 1 at i is that of order k ANDed with the sets' words of the character at i + k,
 // shifted down by k. `e` holds per word w the sets of the hypothesis's characters (e[w * stride +
 // i], zero from n on), `a` gets those of the n-grams; per order the positions whose n-gram occurs
-// are compacted into `fc` as first position | count << 32 and clipped as in the scalar path.
+// are compacted into `fc` as first position | count << 16 (both below 2^9, as the reference is)
+// and clipped as in the scalar path. `blocks` gets the blocks of 8 positions still live.
 template <size_t W>
 __attribute__((target("avx512f,avx512cd,avx512dq,avx512vl,avx512vpopcntdq,popcnt"))) void orders_avx512(
     const uint64_t* e, uint64_t* a, size_t stride, size_t n, uint32_t* fc, uint32_t* blocks, uint16_t* used,
@@ -76,13 +77,15 @@ __attribute__((target("avx512f,avx512cd,avx512dq,avx512vl,avx512vpopcntdq,popcnt
       __m512i c = zero, f = zero;
       for (size_t w = W; w-- > 0;) {
         __m512i x = _mm512_srl_epi64(_mm512_loadu_si512(e + w * stride + i + k), down);
-        if (w + 1 < W) x = _mm512_or_si512(x, _mm512_sll_epi64(_mm512_loadu_si512(e + (w + 1) * stride + i + k), up));
+        if (w + 1 < W)
+          x = _mm512_or_si512(x, _mm512_sll_epi64(_mm512_loadu_si512(e + (w + 1) * stride + i + k), up));
         const __m512i s = _mm512_and_si512(_mm512_loadu_si512(from + w * stride + i), x);
         _mm512_storeu_si512(a + w * stride + i, s);
         c = _mm512_add_epi64(c, _mm512_popcnt_epi64(s));
         // The lowest set bit's index: 63 - lzcnt(s & -s); a word without one leaves f alone.
         const __m512i low = _mm512_and_si512(s, _mm512_sub_epi64(zero, s));
-        const __m512i tz = _mm512_sub_epi64(_mm512_set1_epi64(static_cast<long long>(63 + 64 * w)), _mm512_lzcnt_epi64(low));
+        const __m512i tz =
+            _mm512_sub_epi64(_mm512_set1_epi64(static_cast<long long>(63 + 64 * w)), _mm512_lzcnt_epi64(low));
         f = _mm512_mask_mov_epi64(f, _mm512_test_epi64_mask(s, s), tz);
       }
       const __mmask8 live = _mm512_test_epi64_mask(c, c);
@@ -108,8 +111,8 @@ __attribute__((target("avx512f,avx512cd,avx512dq,avx512vl,avx512vpopcntdq,popcnt
 
 // An ASCII text without its Python whitespace into `out` (room for 64 bytes past the text's
 // length), 64 bytes at a time; returns the length.
-__attribute__((target("avx512f,avx512bw,avx512vbmi2"))) size_t strip_ascii_space_avx512(const unsigned char* p,
-                                                                                        size_t n, uint8_t* out) {
+__attribute__((target("avx512f,avx512bw,avx512vbmi2,popcnt"))) size_t strip_ascii_space_avx512(
+    const unsigned char* p, size_t n, uint8_t* out) {
   const __m512i tab = _mm512_set1_epi8(0x09), fs = _mm512_set1_epi8(0x1C), five = _mm512_set1_epi8(5);
   size_t o = 0;
   for (size_t i = 0; i < n; i += 64) {
@@ -167,7 +170,8 @@ size_t ChrfDenseGrams::ascii_ids(std::string_view text) {
 #ifdef BECAUSE_CHRF_AVX512
   if (current_path() == Path::kAvx512) {
     if (ids_.size() < text.size() + 64) ids_.resize(text.size() + 64);
-    return strip_ascii_space_avx512(reinterpret_cast<const unsigned char*>(text.data()), text.size(), ids_.data());
+    return strip_ascii_space_avx512(reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+                                    ids_.data());
   }
 #endif
   ids_.resize(text.size());
@@ -391,10 +395,10 @@ std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match_ascii(std::string_v
 ChrfDenseGrams::Path ChrfDenseGrams::best_path() {
 #ifdef BECAUSE_CHRF_AVX512
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
-      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vpopcntdq") &&
-      __builtin_cpu_supports("avx512vbmi2"))
+  if (__builtin_cpu_supports("popcnt") && __builtin_cpu_supports("avx512f") &&
+      __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512vpopcntdq") && __builtin_cpu_supports("avx512vbmi2"))
     return Path::kAvx512;
 #endif
   return Path::kScalar;

@@ -118,7 +118,8 @@ void MeteorScorer::match_enums(Enum& hyp, Enum& ref, std::vector<std::pair<int, 
 // reference positions that still hold it (valid when its stamp is the stage's generation), so
 // that the last of them is one count of leading zeros and a matched one leaves by clearing a bit;
 // the matches are kept per hypothesis position, which is the order NLTK sorts them in.
-double MeteorScorer::single_bits(const std::vector<uint32_t>& ref_words, const std::vector<uint32_t>& hyp_words) {
+double MeteorScorer::single_bits(const std::vector<uint32_t>& ref_words,
+                                 const std::vector<uint32_t>& hyp_words) {
   const size_t n = hyp_words.size(), m = ref_words.size();
   if (n == 0 || m == 0) return 0.0;
   std::array<int8_t, 64> partner;  // per hypothesis position: its reference position, if matched
@@ -154,13 +155,18 @@ double MeteorScorer::single_bits(const std::vector<uint32_t>& ref_words, const s
       partner[static_cast<size_t>(i)] = static_cast<int8_t>(j);
     }
   };
-  stage([&](int i) { return hyp_words[static_cast<size_t>(i)]; }, [&](int j) { return ref_words[static_cast<size_t>(j)]; });
+  stage([&](int i) { return hyp_words[static_cast<size_t>(i)]; },
+        [&](int j) { return ref_words[static_cast<size_t>(j)]; });
   // The words left, as their stems (stem() may add ids, so before the stage sizes its arrays).
   std::array<uint32_t, 64>& hs = hyp_stems_;
   std::array<uint32_t, 64>& rs = ref_stems_;
-  for (uint64_t h = hyp_left; h; h &= h - 1) hs[static_cast<size_t>(__builtin_ctzll(h))] = stem(hyp_words[static_cast<size_t>(__builtin_ctzll(h))]);
-  for (uint64_t r = ref_left; r; r &= r - 1) rs[static_cast<size_t>(__builtin_ctzll(r))] = stem(ref_words[static_cast<size_t>(__builtin_ctzll(r))]);
-  if (hyp_left && ref_left) stage([&](int i) { return hs[static_cast<size_t>(i)]; }, [&](int j) { return rs[static_cast<size_t>(j)]; });
+  for (uint64_t h = hyp_left; h; h &= h - 1)
+    hs[static_cast<size_t>(__builtin_ctzll(h))] = stem(hyp_words[static_cast<size_t>(__builtin_ctzll(h))]);
+  for (uint64_t r = ref_left; r; r &= r - 1)
+    rs[static_cast<size_t>(__builtin_ctzll(r))] = stem(ref_words[static_cast<size_t>(__builtin_ctzll(r))]);
+  if (hyp_left && ref_left)
+    stage([&](int i) { return hs[static_cast<size_t>(i)]; },
+          [&](int j) { return rs[static_cast<size_t>(j)]; });
   if (wordnet_ && hyp_left && ref_left) {
     // As in single_ids(): (w, r) is probed only when r's bit is in w's synonym mask.
     SynMask ref_mask{};
@@ -199,7 +205,8 @@ double MeteorScorer::single_bits(const std::vector<uint32_t>& ref_words, const s
   return meteor_value(static_cast<double>(n), static_cast<double>(m), __builtin_popcountll(matched), chunks);
 }
 
-double MeteorScorer::meteor_value(double translation_length, double reference_length, int matches, int chunks) const {
+double MeteorScorer::meteor_value(double translation_length, double reference_length, int matches,
+                                  int chunks) const {
   const auto m = static_cast<double>(matches);
   if (translation_length == 0 || reference_length == 0 || m == 0) return 0.0;
   const double precision = m / translation_length;

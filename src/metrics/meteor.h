@@ -57,7 +57,8 @@ class MeteorScorer {
   /// included); returns the OR of their syn_bit()s (never 0).
   const SynMask& synonym_mask(uint32_t w);
   double single_ids(const std::vector<uint32_t>& ref, const std::vector<uint32_t>& hyp);
-  double single_bits(const std::vector<uint32_t>& ref, const std::vector<uint32_t>& hyp);  // at most 64 words each
+  // single_ids() for sentences of at most 64 words each.
+  double single_bits(const std::vector<uint32_t>& ref, const std::vector<uint32_t>& hyp);
   double meteor_value(double translation_length, double reference_length, int matches, int chunks) const;
   void match_enums(Enum& hyp, Enum& ref, std::vector<std::pair<int, int>>& out);
 
@@ -78,7 +79,7 @@ class MeteorScorer {
   // gen_), and per reference position the previous one with the same id.
   std::vector<uint32_t> stamp_;
   std::vector<int> last_, prev_;
-  std::vector<uint64_t> at_;                        // single_bits(): per id, reference positions (zero between)
+  std::vector<uint64_t> at_;  // single_bits(): per id, its reference positions (valid by stamp_)
   std::array<uint32_t, 64> hyp_stems_, ref_stems_;  // single_bits(): stems of the words left
   std::vector<char> ref_taken_;
   uint32_t gen_ = 0;

@@ -202,7 +202,8 @@ TEST(NgramEquivalence, BleuChrfRougeAgainstBruteForce) {
 // eight positions at a time with AVX-512 where the CPU has it.
 std::vector<ChrfDenseGrams::Path> chrf_paths() {
   std::vector<ChrfDenseGrams::Path> p{ChrfDenseGrams::Path::kScalar};
-  if (ChrfDenseGrams::best_path() == ChrfDenseGrams::Path::kAvx512) p.push_back(ChrfDenseGrams::Path::kAvx512);
+  if (ChrfDenseGrams::best_path() == ChrfDenseGrams::Path::kAvx512)
+    p.push_back(ChrfDenseGrams::Path::kAvx512);
   return p;
 }
 
