@@ -58,7 +58,7 @@ ChrfState::Stats best_of(size_t n, StatsOf&& stats_of) {
 // order k + 1 at i is that of order k ANDed with the sets' words of the character at i + k,
 // shifted down by k. `e` holds per word w the sets of the hypothesis's characters (e[w * stride +
 // i], zero from n on), `a` gets those of the n-grams; per order the positions whose n-gram occurs
-// are compacted into `fc` as first position | count << 16 (both below 2^9, as the reference is)
+// are compacted into `fc` as first position | count << 16 (both at most 512, the reference's length)
 // and clipped as in the scalar path. `blocks` gets the blocks of 8 positions still live.
 template <size_t W>
 __attribute__((target("avx512f,avx512cd,avx512dq,avx512vl,avx512vpopcntdq,popcnt"))) void orders_avx512(
@@ -210,8 +210,10 @@ bool ChrfDenseGrams::build_ascii(std::string_view text, size_t& len) {
   return true;
 }
 
-// Order 1: a character matches while its uses stay below its count in the reference.
-int64_t ChrfDenseGrams::unigrams(size_t n) {
+// Order 1: a character matches while its uses stay below its count in the reference. `each(i,
+// id)` is called for every position on the way, for what a path lays out per position.
+template <class Each>
+__attribute__((always_inline)) inline int64_t ChrfDenseGrams::unigrams(size_t n, Each&& each) {
   const uint8_t* h = ids_.data();
   uint32_t* hc = hyp_count_.data();
   const uint16_t* rc = ref_count_.data();
@@ -220,6 +222,7 @@ int64_t ChrfDenseGrams::unigrams(size_t n) {
     const uint8_t id = h[i];
     matched += hc[id] < rc[id];
     ++hc[id];
+    each(i, id);
   }
   for (size_t i = 0; i < n; ++i) hc[h[i]] = 0;
   return matched;
@@ -273,11 +276,10 @@ __attribute__((always_inline)) inline void ChrfDenseGrams::match_words(
   };
   // Order 1; the positions of a character of the reference live on.
   const uint16_t* rc = ref_count_.data();
-  for (size_t i = 0; i < n; ++i) {
+  m[0] = unigrams(n, [&](size_t i, uint8_t id) {
     live[out] = static_cast<uint32_t>(i);
-    out += rc[h[i]] != 0;
-  }
-  m[0] = unigrams(n);
+    out += rc[id] != 0;
+  });
   // Order 2: the live positions with room for it, the set of their character ANDed with that of
   // the next one, shifted down by 1.
   if (out > 0) {
@@ -332,23 +334,14 @@ std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match_ids(size_t n) {
       fc_.resize(n + 8);
       blocks_.resize(n / 8 + 1);
     }
-    const uint8_t* h = ids_.data();
-    uint32_t* hc = hyp_count_.data();
-    const uint16_t* rc = ref_count_.data();
     uint64_t* e = e_.data();
     const uint64_t* sets = sets_.data();
     std::fill_n(used_.data(), (ChrfState::kOrder - 1) * len_, 0);
     auto run = [&](auto words) {
       constexpr size_t W = decltype(words)::value;
-      int64_t unigrams = 0;
-      for (size_t i = 0; i < n; ++i) {
-        const uint8_t id = h[i];
-        unigrams += hc[id] < rc[id];
-        ++hc[id];
+      m[0] = unigrams(n, [&](size_t i, uint8_t id) {
         for (size_t w = 0; w < W; ++w) e[w * stride + i] = sets[id * kStride + w];
-      }
-      for (size_t i = 0; i < n; ++i) hc[h[i]] = 0;
-      m[0] = unigrams;
+      });
       for (size_t w = 0; w < W; ++w) std::fill(e + w * stride + n, e + (w + 1) * stride, 0);
       orders_avx512<W>(e, a_.data(), stride, n, fc_.data(), blocks_.data(), used_.data(), len_, m);
     };

@@ -55,7 +55,8 @@ class ChrfDenseGrams {
   /// How orders 2..6 are counted: position by position over the live ones (kScalar), or all
   /// positions eight at a time with AVX-512 (kAvx512), which gives the same counts.
   enum class Path { kScalar, kAvx512 };
-  /// kAvx512 where the CPU has AVX-512 F, CD, DQ and VPOPCNTDQ, else kScalar; used by default.
+  /// kAvx512 where the CPU has popcnt and AVX-512 F, CD, DQ, BW, VL, VPOPCNTDQ and VBMI2, else
+  /// kScalar; used by default.
   static Path best_path();
   /// Counts with `p` from now on, in every thread (tests; not while another thread counts).
   static void use_path(Path p);
@@ -74,7 +75,8 @@ class ChrfDenseGrams {
   void place(size_t len);                  // the reference's sets and counts from ids_[0, len)
   size_t ascii_ids(std::string_view text);  // an ASCII text's ids into ids_, whitespace left out
   std::array<int64_t, ChrfState::kOrder> match_ids(size_t n);
-  int64_t unigrams(size_t n);
+  template <class Each>
+  int64_t unigrams(size_t n, Each&& each);
   template <size_t W>
   void match_words(size_t n, size_t nw, std::array<int64_t, ChrfState::kOrder>& m);
   std::vector<char32_t> other_;                    // the reference's non-ASCII characters, id 128 + index

@@ -47,6 +47,10 @@ template <class Mask>
 inline bool has_bit(const Mask& m, unsigned b) {
   return (m[b >> 6] >> (b & 63)) & 1;
 }
+template <class Mask>
+inline void set_bit(Mask& m, unsigned b) {
+  m[b >> 6] |= uint64_t{1} << (b & 63);
+}
 // Whether two masks share a bit (one of them empty: false).
 template <class Mask>
 inline bool meet(const Mask& a, const Mask& b) {
@@ -61,14 +65,13 @@ const MeteorScorer::SynMask& MeteorScorer::synonym_mask(uint32_t w) {
   auto& mask = syn_mask_[w];
   if (!meet(mask, mask)) {  // not looked up yet
     // A set of (word, synonym) pairs: one probe per test instead of a search of the word's list.
-    auto add = [&mask](uint32_t id) { mask[syn_bit(id) >> 6] |= 1ULL << (syn_bit(id) & 63); };
-    add(w);
+    set_bit(mask, syn_bit(w));
     syn_pairs_.insert(static_cast<uint64_t>(w) << 32 | w);
     for (const auto& n : wordnet_->synonyms(std::string(in_.text(w))))
       if (n.find('_') == std::string::npos) {
         const uint32_t id = in_.id(n);
         syn_pairs_.insert(static_cast<uint64_t>(w) << 32 | id);
-        add(id);
+        set_bit(mask, syn_bit(id));
       }
   }
   return mask;  // never 0: w's own bit is set
@@ -78,13 +81,17 @@ const MeteorScorer::SynMask& MeteorScorer::synonym_mask(uint32_t w) {
 // matched words leave both lists. Each reference word is chained to the previous one with the
 // same id, so that every hypothesis word finds its partner in one step: O(n + m) instead of
 // NLTK's nested loops, with the same matches in the same order.
-void MeteorScorer::match_enums(Enum& hyp, Enum& ref, std::vector<std::pair<int, int>>& out) {
-  if (hyp.empty() || ref.empty()) return;
+void MeteorScorer::next_generation() {
+  if (stamp_.size() < in_.size()) stamp_.resize(in_.size(), 0);
   if (++gen_ == 0) {  // wrapped: forget every stamp
     std::fill(stamp_.begin(), stamp_.end(), 0);
     gen_ = 1;
   }
-  if (stamp_.size() < in_.size()) stamp_.resize(in_.size(), 0);
+}
+
+void MeteorScorer::match_enums(Enum& hyp, Enum& ref, std::vector<std::pair<int, int>>& out) {
+  if (hyp.empty() || ref.empty()) return;
+  next_generation();
   if (last_.size() < in_.size()) last_.resize(in_.size());
   const size_t m = ref.size();
   prev_.resize(m);
@@ -128,12 +135,8 @@ double MeteorScorer::single_bits(const std::vector<uint32_t>& ref_words,
   // One stage: hypothesis words from the last, each with the last reference word left that has
   // the same id (key(i) and key_ref(j) give the ids).
   auto stage = [&](auto&& key, auto&& key_ref) {
-    if (stamp_.size() < in_.size()) stamp_.resize(in_.size(), 0);
+    next_generation();
     if (at_.size() < in_.size()) at_.resize(in_.size());
-    if (++gen_ == 0) {  // wrapped: forget every stamp
-      std::fill(stamp_.begin(), stamp_.end(), 0);
-      gen_ = 1;
-    }
     for (uint64_t r = ref_left; r; r &= r - 1) {
       const int j = __builtin_ctzll(r);
       const uint32_t id = key_ref(j);
@@ -170,10 +173,8 @@ double MeteorScorer::single_bits(const std::vector<uint32_t>& ref_words,
   if (wordnet_ && hyp_left && ref_left) {
     // As in single_ids(): (w, r) is probed only when r's bit is in w's synonym mask.
     SynMask ref_mask{};
-    for (uint64_t r = ref_left; r; r &= r - 1) {
-      const unsigned b = syn_bit(rs[static_cast<size_t>(__builtin_ctzll(r))]);
-      ref_mask[b >> 6] |= 1ULL << (b & 63);
-    }
+    for (uint64_t r = ref_left; r; r &= r - 1)
+      set_bit(ref_mask, syn_bit(rs[static_cast<size_t>(__builtin_ctzll(r))]));
     for (uint64_t h = hyp_left; h && ref_left;) {
       const int i = 63 - __builtin_clzll(h);
       h &= ~(uint64_t{1} << i);
@@ -242,7 +243,7 @@ double MeteorScorer::single_ids(const std::vector<uint32_t>& ref_words, const st
     SynMask ref_mask{};
     for (size_t j = 0; j < ref.size(); ++j) {
       ref_bits[j] = syn_bit(ref[j].second);
-      ref_mask[ref_bits[j] >> 6] |= 1ULL << (ref_bits[j] & 63);
+      set_bit(ref_mask, ref_bits[j]);
     }
     for (int i = static_cast<int>(hyp.size()) - 1; i >= 0 && !ref.empty(); --i) {
       const uint32_t w = hyp[i].second;

@@ -61,6 +61,8 @@ class MeteorScorer {
   double single_bits(const std::vector<uint32_t>& ref, const std::vector<uint32_t>& hyp);
   double meteor_value(double translation_length, double reference_length, int matches, int chunks) const;
   void match_enums(Enum& hyp, Enum& ref, std::vector<std::pair<int, int>>& out);
+  /// A new value of gen_, stamp_ sized for every id: the stamps of earlier stages are stale.
+  void next_generation();
 
   const WordNet* wordnet_;
   MeteorParams params_;
