@@ -12,16 +12,21 @@ namespace because::metrics {
 
 namespace {
 
+constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+
+// The high bit of each byte of x below 0x21 or from 0x80 (control characters, whitespace and
+// non-ASCII); exact up to the first flagged byte, which is all its callers look at.
+inline uint64_t flag_bytes(uint64_t x) { return (((x - kOnes * 0x21) & ~x) | x) & kHigh; }
+
 // The first position from i on that holds ASCII whitespace or a byte >= 0x80 (n if none).
 // Eight bytes at a time: a byte below 0x21 or from 0x80 is a candidate (the first flagged one
 // is exact; a control character that is no whitespace is passed over).
 size_t word_end(const unsigned char* p, size_t i, size_t n) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
   // The lowest flagged bit names the first byte on a little-endian machine only.
   while (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && i + 8 <= n) {
     uint64_t x;
     std::memcpy(&x, p + i, 8);
-    const uint64_t flagged = (((x - kOnes * 0x21) & ~x) | x) & kHigh;
+    const uint64_t flagged = flag_bytes(x);
     if (flagged == 0) {
       i += 8;
       continue;
@@ -42,15 +47,15 @@ void NlgState::add(NlgScorer& scorer, std::string_view hyp, const std::vector<st
 }
 
 NlgScorer::NlgScorer(NlgOptions opt, const WordNet* wordnet)
-    : opt_(opt), rouge_tok_(in_, opt.rouge_stemmer), meteor_(wordnet) {}
+    : opt_(opt), rouge_tok_(in_, opt.rouge_stemmer), meteor_(wordnet), short_(1024) {}
 
-const NlgScorer::Word& NlgScorer::word(std::string_view w) {
+uint32_t NlgScorer::word_id(std::string_view w) {
   // Up to max_cached_words distinct words are kept; past that a new word's tokens are computed
   // each time into the pool's tail (valid until the next call), so that text of ever new words
   // (numbers, identifiers) cannot grow the cache without bound.
   const bool keep = word_.size() < opt_.max_cached_words;
   const uint32_t id = keep ? words_.id(w) : words_.find(w);
-  if (id < word_.size()) return word_[id];
+  if (id < word_.size()) return id;
   pool_.resize(kept_pool_);
   // First sight: the three tokenisers on the word alone.
   Word x{static_cast<uint32_t>(pool_.size()), 0, 0, 0};
@@ -66,56 +71,118 @@ const NlgScorer::Word& NlgScorer::word(std::string_view w) {
   }
   if (!keep) {
     uncached_ = x;
-    return uncached_;
+    return kUncached;
   }
   kept_pool_ = pool_.size();
   word_.push_back(x);
-  return word_.back();
+  return id;
+}
+
+const NlgScorer::Word& NlgScorer::word(std::string_view w) {
+  const uint32_t id = word_id(w);
+  return id == kUncached ? uncached_ : word_[id];
+}
+
+const NlgScorer::Short* NlgScorer::new_short(uint64_t key, std::string_view w) {
+  const uint32_t id = word_id(w);
+  if (id == kUncached) return nullptr;
+  const Word& x = word_[id];
+  Short e{key, static_cast<uint32_t>(w.size()), 0, 0, x};
+  if (x.n_bleu > 0) e.bleu = pool_[x.at];
+  if (x.n_rouge > 0) e.rouge = pool_[x.at + x.n_bleu];
+  if (2 * (n_short_ + 1) > short_.size()) grow_short();
+  ++n_short_;
+  const uint64_t mask = short_.size() - 1;
+  for (uint64_t i = short_hash(key, w.size()) & mask;; i = (i + 1) & mask)
+    if (short_[i].len == 0) {
+      short_[i] = e;
+      return &short_[i];
+    }
+}
+
+void NlgScorer::grow_short() {
+  std::vector<Short> t(short_.size() * 2);
+  const uint64_t mask = t.size() - 1;
+  for (const Short& e : short_) {
+    if (e.len == 0) continue;
+    for (uint64_t i = short_hash(e.key, e.len) & mask;; i = (i + 1) & mask)
+      if (t[i].len == 0) {
+        t[i] = e;
+        break;
+      }
+  }
+  short_.swap(t);
 }
 
 void NlgScorer::tokenize(std::string_view text, NlgTokens& out) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
-  // At most one token per byte of each kind: written through pointers, then cut to size.
-  out.bleu.resize(n);
-  out.rouge.resize(n);
-  out.meteor.resize(opt_.meteor ? n : 0);
-  uint32_t* b = out.bleu.data();
-  uint32_t* r = out.rouge.data();
-  uint32_t* m = out.meteor.data();
+  // At most one token per byte of each kind: written into scratch_, then copied out.
+  if (scratch_.size() < 3 * n) scratch_.resize(3 * n);
+  uint32_t* const b0 = scratch_.data();
+  uint32_t* const r0 = b0 + n;
+  uint32_t* const m0 = r0 + n;
+  uint32_t *b = b0, *r = r0, *m = m0;
   bool simple = true;
-  for (size_t i = 0; i < n && simple;) {
+  for (size_t i = 0; i < n;) {
+    const Word* w;
     if (is_ascii_py_space(p[i])) {
-      simple = p[i] != '\n';
+      if (p[i] == '\n') {
+        simple = false;
+        break;
+      }
       ++i;
       continue;
     }
-    const size_t start = i;
-    i = word_end(p, i, n);
-    if ((i < n && p[i] >= 0x80) || i - start > UINT16_MAX) {  // whole text below
-      simple = false;
-      break;
+    // A word of at most 8 bytes is found, and its end, from one load of 8 bytes (zeros past the
+    // text's end, which end the word there): its bytes are its key in short_.
+    const size_t avail = n - i;
+    uint64_t x = 0;
+    if (avail >= 8) std::memcpy(&x, p + i, 8);
+    else
+      for (size_t k = 0; k < avail; ++k) x |= static_cast<uint64_t>(p[i + k]) << (8 * k);
+    const uint64_t f = flag_bytes(x);
+    size_t len = f ? static_cast<size_t>(__builtin_ctzll(f)) / 8 : 8;
+    if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && len > 0 &&
+        (len == avail || (len < avail && is_ascii_py_space(p[i + len])))) {
+      const Short* e = short_word(len == 8 ? x : x & ((uint64_t{1} << (8 * len)) - 1), text.substr(i, len));
+      i += len;
+      if (e && e->w.n_bleu == 1 && e->w.n_rouge == 1) {  // most words
+        *b++ = e->bleu;
+        *r++ = e->rouge;
+        *m = e->w.meteor;  // the slot exists; counted only with METEOR
+        m += opt_.meteor;
+        continue;
+      }
+      w = e ? &e->w : &uncached_;
+    } else {  // longer, or with a control character or non-ASCII byte
+      const size_t end = word_end(p, i, n);
+      if ((end < n && p[end] >= 0x80) || end - i > UINT16_MAX) {  // whole text below
+        simple = false;
+        break;
+      }
+      w = &word(text.substr(i, end - i));
+      i = end;
     }
-    const Word& w = word(text.substr(start, i - start));
-    const uint32_t* t = pool_.data() + w.at;
-    if (w.n_bleu == 1) *b++ = t[0];
-    else b = std::copy(t, t + w.n_bleu, b);
-    t += w.n_bleu;
-    if (w.n_rouge == 1) *r++ = t[0];
-    else r = std::copy(t, t + w.n_rouge, r);
-    if (opt_.meteor) *m++ = w.meteor;
+    const uint32_t* t = pool_.data() + w->at;
+    b = std::copy(t, t + w->n_bleu, b);
+    t += w->n_bleu;
+    r = std::copy(t, t + w->n_rouge, r);
+    *m = w->meteor;
+    m += opt_.meteor;
   }
   if (simple) {
-    out.bleu.resize(static_cast<size_t>(b - out.bleu.data()));
-    out.rouge.resize(static_cast<size_t>(r - out.rouge.data()));
-    if (opt_.meteor) out.meteor.resize(static_cast<size_t>(m - out.meteor.data()));
+    out.bleu.assign(b0, b);
+    out.rouge.assign(r0, r);
+    out.meteor.assign(m0, m);
     return;
   }
   // A line break (13a joins "-\n") or a non-ASCII character (Unicode whitespace and case):
   // the three tokenisers on the whole text.
   tokenize_13a_ids(text, in_, out.bleu);
   rouge_tok_.tokenize(text, out.rouge);
-  if (opt_.meteor) meteor_.words(text, out.meteor);  // else out.meteor is already empty
+  if (opt_.meteor) meteor_.words(text, out.meteor);
+  else out.meteor.clear();
 }
 
 void NlgScorer::set_references(const std::vector<std::string>& refs) {

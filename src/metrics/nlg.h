@@ -83,6 +83,15 @@ class NlgScorer {
     uint16_t n_bleu, n_rouge;
     uint32_t meteor;
   };
+  // A word of at most 8 bytes by its bytes (zero-padded) and length, with its tokens: a word is
+  // found with the load that also finds its end (tokenize), without hashing its text, and a
+  // word of one token of each kind needs nothing else.
+  struct Short {
+    uint64_t key = 0;
+    uint32_t len = 0;              // 0: empty
+    uint32_t bleu = 0, rouge = 0;  // the first token of each (when it has one)
+    Word w{};
+  };
   NlgOptions opt_;
   Interner in_;
   RougeTokenizer rouge_tok_;
@@ -92,7 +101,10 @@ class NlgScorer {
   std::vector<uint32_t> pool_;
   size_t kept_pool_ = 0;      // the kept words' part of pool_
   Word uncached_{};           // the last word past NlgOptions::max_cached_words
+  std::vector<Short> short_;  // open addressing, at most half full
+  size_t n_short_ = 0;
   std::vector<uint32_t> one_;  // working memory of a word's first sight
+  std::vector<uint32_t> scratch_;  // tokenize's output before it is cut to size
   std::string lower_;
   std::vector<const std::vector<uint32_t>*> meteor_refs_;
   std::vector<std::vector<uint32_t>> bleu_refs_, rouge_refs_;
@@ -104,7 +116,27 @@ class NlgScorer {
   std::vector<NlgTokens> own_refs_;
   std::vector<std::string_view> ref_views_;
   std::vector<const NlgTokens*> ref_tokens_;
+  static constexpr uint32_t kUncached = UINT32_MAX;
+  /// The word_ index of w's tokens, computed at its first sight; kUncached when they are in
+  /// uncached_ (past max_cached_words).
+  uint32_t word_id(std::string_view w);
   const Word& word(std::string_view w);
+  /// The entry of short_ for a word of 1..8 bytes whose bytes, zero-padded, are `key`, made at its
+  /// first sight (nullptr past max_cached_words: then see word()).
+  const Short* short_word(uint64_t key, std::string_view w) {
+    const uint64_t mask = short_.size() - 1;
+    for (uint64_t i = short_hash(key, w.size()) & mask;; i = (i + 1) & mask) {
+      const Short& e = short_[i];
+      if (e.key == key && e.len == w.size()) return &e;
+      if (e.len == 0) return new_short(key, w);
+    }
+  }
+  const Short* new_short(uint64_t key, std::string_view w);
+  static uint64_t short_hash(uint64_t key, size_t len) {
+    const uint64_t x = (key ^ (len * 0x9E3779B97F4A7C15ULL)) * 0xff51afd7ed558ccdULL;
+    return x ^ (x >> 29);
+  }
+  void grow_short();
 };
 
 }  // namespace because::metrics

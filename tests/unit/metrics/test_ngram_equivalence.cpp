@@ -483,6 +483,8 @@ TEST(NgramEquivalence, TokenizeEqualsTheThreeTokenisers) {
       "a", "Dog", "run.", "3.5-4", "1,000", "x,y", "it's", "(see)", "&amp;", "&quot;", "<skipped>", "--",
       "a-", "5-", ".", ",", "..", "a.", ".a", ",5", "5,", "A.B", "e.g.", "$5", "<", ">", "&", "x&y",
       "Running", "HAPPY", "caresses", "ponies", "é", "-",
+      // Of seven and eight bytes: the most tokenize() finds with one load of eight.
+      "sitting", "umbrella", "because.", "(8-bit)", "e.g.,5,6",
       // Longer than the eight bytes tokenize() scans at a time, and control
       // characters that are no whitespace (inside a word).
       "internationalisation", "co-operatively.", "a\x01b", "\x1b[0m", "abcdefgh\x02ijklmnop"};
