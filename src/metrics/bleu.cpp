@@ -122,8 +122,6 @@ inline void key_of(const uint32_t* t, int n, uint64_t& hi, uint64_t& lo) {
   lo = (k[2] << 32) | k[3];
 }
 
-double my_log(double x) { return x == 0 ? -9999999999.0 : std::log(x); }
-
 }  // namespace
 
 namespace {
@@ -342,9 +340,19 @@ BleuResult BleuState::value(bool effective_order) const {
       r.precisions[n - 1] = 100.0 * static_cast<double>(correct_[n - 1]) / static_cast<double>(total_[n - 1]);
     }
   }
-  double s = 0;
-  for (int i = 0; i < eff_order; ++i) s += my_log(r.precisions[i]);
-  r.score = r.bp * std::exp(s / eff_order);
+  // sacreBLEU's exp(sum(my_log(p)) / order), the geometric mean of the precisions, taken as a
+  // root of their product (self-BLEU computes two per instance): the same value up to rounding
+  // in the last bits. A precision of 0 (my_log: -9999999999) gives 0 either way.
+  double prod = 1;
+  for (int i = 0; i < eff_order; ++i) prod *= r.precisions[i];
+  double mean;
+  switch (eff_order) {
+    case 1: mean = prod; break;
+    case 2: mean = std::sqrt(prod); break;
+    case 4: mean = std::sqrt(std::sqrt(prod)); break;
+    default: mean = prod > 0 ? std::exp(std::log(prod) / eff_order) : 0.0; break;
+  }
+  r.score = r.bp * mean;
   return r;
 }
 

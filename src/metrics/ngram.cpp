@@ -168,11 +168,18 @@ bool PositionSets::set(int max_order, uint32_t n_ids, const Span* refs, size_t n
   // The sets take n_refs * max_order * (n_ids + 1) * words 64-bit words, cleared per call: many
   // long references with large vocabularies take the table instead.
   const size_t W = std::max<size_t>(1, (longest + 63) / 64);
-  if (n_refs * static_cast<size_t>(max_order) * (static_cast<size_t>(n_ids) + 1) * W > kMaxWords) return false;
+  short_ = n_refs == 1 && longest <= 64;
+  if ((short_ ? 1 : n_refs * static_cast<size_t>(max_order)) * (static_cast<size_t>(n_ids) + 1) * W > kMaxWords)
+    return false;
   orders_ = max_order;
   stride_ = static_cast<size_t>(n_ids) + 1;
   words_ = W;
   n_refs_ = n_refs;
+  if (short_) {
+    bits_.assign(stride_, 0);
+    for (size_t j = 0; j < refs[0].len; ++j) bits_[refs[0].ids[j]] |= uint64_t{1} << j;
+    return true;
+  }
   bits_.assign(n_refs * static_cast<size_t>(orders_) * stride_ * W, 0);
   lens_.resize(n_refs);
   used_at_.resize(n_refs);
@@ -242,6 +249,25 @@ __attribute__((always_inline)) inline void PositionSets::match_words(const uint1
   }
 }
 
+// The n-gram at i of order k + 1 occurs in the reference at the positions j with ref[j + q] ==
+// hyp[i + q] for every q <= k: the AND of the symbols' sets shifted down by q.
+inline void PositionSets::match_short(const uint16_t* h, size_t len, std::array<int64_t, kMaxOrder>& m) const {
+  const uint64_t* bits = bits_.data();
+  const size_t orders = static_cast<size_t>(orders_);
+  uint64_t unused[kMaxOrder];
+  for (auto& u : unused) u = ~uint64_t{0};
+  for (size_t i = 0; i < len; ++i) {
+    uint64_t s = bits[h[i]];  // bits[0] == 0: a symbol of no reference
+    for (size_t k = 0; s != 0;) {
+      const uint64_t t = s & unused[k];
+      unused[k] ^= t & (0 - t);  // its lowest unused occurrence, if any, is used now
+      m[k] += t != 0;
+      if (++k == orders || i + k >= len) break;
+      s &= bits[h[i + k]] >> k;
+    }
+  }
+}
+
 // Built twice where GCC can (resolved once at load): for x86-64 with the popcnt instruction,
 // which the counts use, and for the baseline, where popcount is a library call.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -250,6 +276,10 @@ __attribute__((target_clones("popcnt", "default")))
 std::array<int64_t, PositionSets::kMaxOrder> PositionSets::match(const uint16_t* hyp, size_t len) {
   std::array<int64_t, kMaxOrder> m{};
   if (n_refs_ == 0) return m;
+  if (short_) {
+    match_short(hyp, len, m);
+    return m;
+  }
   std::fill(used_.begin(), used_.end(), 0);
   if (n_refs_ == 1) {
     switch (words_) {

@@ -104,6 +104,12 @@ class HashSet64 {
 /// that has it names the n-gram, indexing how many of its occurrences the hypothesis has used:
 /// no n-gram is hashed or compared.
 ///
+/// One reference of at most 64 symbols (BLEU's and ROUGE's sentences, self-BLEU's pairs) keeps
+/// only the sets of shift 0, one word per symbol, and shifts them as it goes; instead of counts
+/// per first position, the positions not yet used are one word per order: the occurrence set
+/// of an n-gram is disjoint from every other n-gram's of its order, so a hypothesis n-gram
+/// matches while its set meets them, and takes the lowest position it meets.
+///
 /// This replaced hash tables of the references' n-grams probed once per order and hypothesis
 /// position, whose unpredictable branches cost more than ANDing the one or two 64-bit words of
 /// a sentence's positions. BLEU and ROUGE count tokens with it; chrF's characters have their
@@ -128,6 +134,8 @@ class PositionSets {
  private:
   template <int W, bool kOne>
   void match_words(const uint16_t* hyp, size_t len, std::array<int64_t, kMaxOrder>& m);
+  void match_short(const uint16_t* hyp, size_t len, std::array<int64_t, kMaxOrder>& m) const;
+  bool short_ = false;  // one reference of at most 64 symbols: sets of shift 0 only
   int orders_ = 0;
   size_t stride_ = 0;  // n_ids + 1: sets per reference and shift
   size_t words_ = 0;   // per set: the longest reference's, in 64-bit words
