@@ -35,7 +35,12 @@ void MeteorScorer::words(std::string_view text, std::vector<uint32_t>& out) {
 
 uint32_t MeteorScorer::stem(uint32_t w) {
   if (stem_of_.size() <= w) stem_of_.resize(w + 1, -1);
-  if (stem_of_[w] < 0) stem_of_[w] = in_.id(stemmer_.stem(std::string(in_.text(w))));
+  if (stem_of_[w] < 0) {
+    const uint32_t s = in_.id(stemmer_.stem(std::string(in_.text(w))));
+    stem_of_[w] = s;
+    if (words_of_stem_.size() <= s) words_of_stem_.resize(std::max<size_t>(s + 1, in_.size()), 0);
+    ++words_of_stem_[s];
+  }
   return static_cast<uint32_t>(stem_of_[w]);
 }
 
@@ -60,7 +65,7 @@ inline bool meet(const Mask& a, const Mask& b) {
 }
 }  // namespace
 
-const MeteorScorer::SynMask& MeteorScorer::synonym_mask(uint32_t w) {
+const MeteorScorer::SynMask& MeteorScorer::look_up_synonyms(uint32_t w) {
   if (syn_mask_.size() <= w) syn_mask_.resize(w + 1, SynMask{});
   auto& mask = syn_mask_[w];
   if (!meet(mask, mask)) {  // not looked up yet
@@ -161,20 +166,31 @@ double MeteorScorer::single_bits(const std::vector<uint32_t>& ref_words,
   stage([&](int i) { return hyp_words[static_cast<size_t>(i)]; },
         [&](int j) { return ref_words[static_cast<size_t>(j)]; });
   // The words left, as their stems (stem() may add ids, so before the stage sizes its arrays).
+  // The exact stage leaves no word on both sides, so the stem stage can only pair two different
+  // words with one stem: without a hypothesis word whose stem has another word (both sides
+  // stemmed, so that the count includes the reference's words), it has nothing to do.
   std::array<uint32_t, 64>& hs = hyp_stems_;
   std::array<uint32_t, 64>& rs = ref_stems_;
-  for (uint64_t h = hyp_left; h; h &= h - 1)
-    hs[static_cast<size_t>(__builtin_ctzll(h))] = stem(hyp_words[static_cast<size_t>(__builtin_ctzll(h))]);
   for (uint64_t r = ref_left; r; r &= r - 1)
     rs[static_cast<size_t>(__builtin_ctzll(r))] = stem(ref_words[static_cast<size_t>(__builtin_ctzll(r))]);
-  if (hyp_left && ref_left)
+  bool shared = false;
+  for (uint64_t h = hyp_left; h; h &= h - 1) {
+    const size_t i = static_cast<size_t>(__builtin_ctzll(h));
+    hs[i] = stem(hyp_words[i]);
+    shared |= words_of_stem_[hs[i]] > 1;
+  }
+  if (shared && ref_left)
     stage([&](int i) { return hs[static_cast<size_t>(i)]; },
           [&](int j) { return rs[static_cast<size_t>(j)]; });
   if (wordnet_ && hyp_left && ref_left) {
     // As in single_ids(): (w, r) is probed only when r's bit is in w's synonym mask.
     SynMask ref_mask{};
-    for (uint64_t r = ref_left; r; r &= r - 1)
-      set_bit(ref_mask, syn_bit(rs[static_cast<size_t>(__builtin_ctzll(r))]));
+    std::array<uint8_t, 64>& rb = ref_bits64_;
+    for (uint64_t r = ref_left; r; r &= r - 1) {
+      const size_t j = static_cast<size_t>(__builtin_ctzll(r));
+      rb[j] = static_cast<uint8_t>(syn_bit(rs[j]));
+      set_bit(ref_mask, rb[j]);
+    }
     for (uint64_t h = hyp_left; h && ref_left;) {
       const int i = 63 - __builtin_clzll(h);
       h &= ~(uint64_t{1} << i);
@@ -185,7 +201,8 @@ double MeteorScorer::single_bits(const std::vector<uint32_t>& ref_words,
         const int j = 63 - __builtin_clzll(r);
         r &= ~(uint64_t{1} << j);
         const uint32_t x = rs[static_cast<size_t>(j)];
-        if (!has_bit(mask, syn_bit(x)) || !syn_pairs_.contains(static_cast<uint64_t>(w) << 32 | x)) continue;
+        if (!has_bit(mask, rb[static_cast<size_t>(j)]) || !syn_pairs_.contains(static_cast<uint64_t>(w) << 32 | x))
+          continue;
         ref_left &= ~(uint64_t{1} << j);
         hyp_left &= ~(uint64_t{1} << i);
         partner[static_cast<size_t>(i)] = static_cast<int8_t>(j);

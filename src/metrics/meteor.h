@@ -55,7 +55,12 @@ class MeteorScorer {
   uint32_t stem(uint32_t w);
   /// Looks up the WordNet synonyms of `w` once: (w, synonym) pairs go into syn_pairs_ (w itself
   /// included); returns the OR of their syn_bit()s (never 0).
-  const SynMask& synonym_mask(uint32_t w);
+  const SynMask& synonym_mask(uint32_t w) {
+    if (w < syn_mask_.size() && (syn_mask_[w][0] | syn_mask_[w][1] | syn_mask_[w][2] | syn_mask_[w][3]) != 0)
+      return syn_mask_[w];
+    return look_up_synonyms(w);
+  }
+  const SynMask& look_up_synonyms(uint32_t w);
   double single_ids(const std::vector<uint32_t>& ref, const std::vector<uint32_t>& hyp);
   // single_ids() for sentences of at most 64 words each.
   double single_bits(const std::vector<uint32_t>& ref, const std::vector<uint32_t>& hyp);
@@ -69,6 +74,7 @@ class MeteorScorer {
   PorterStemmer stemmer_;
   Interner in_;
   std::vector<int64_t> stem_of_;                // word id -> stem id (-1 unknown)
+  std::vector<uint32_t> words_of_stem_;         // stem id -> the words stem() gave it to
   std::vector<SynMask> syn_mask_;                // stem id -> synonym_mask() (0: not looked up yet)
   HashSet64 syn_pairs_;                         // (stem id << 32 | synonym id), itself included
   std::vector<std::vector<uint32_t>> refs_;     // prepared references
@@ -83,6 +89,7 @@ class MeteorScorer {
   std::vector<int> last_, prev_;
   std::vector<uint64_t> at_;  // single_bits(): per id, its reference positions (valid by stamp_)
   std::array<uint32_t, 64> hyp_stems_, ref_stems_;  // single_bits(): stems of the words left
+  std::array<uint8_t, 64> ref_bits64_;               // single_bits(): syn_bit() of ref_stems_
   std::vector<char> ref_taken_;
   uint32_t gen_ = 0;
 };
