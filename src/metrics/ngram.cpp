@@ -250,21 +250,44 @@ __attribute__((always_inline)) inline void PositionSets::match_words(const uint1
 }
 
 // The n-gram at i of order k + 1 occurs in the reference at the positions j with ref[j + q] ==
-// hyp[i + q] for every q <= k: the AND of the symbols' sets shifted down by q.
-inline void PositionSets::match_short(const uint16_t* h, size_t len, std::array<int64_t, kMaxOrder>& m) const {
-  const uint64_t* bits = bits_.data();
-  const size_t orders = static_cast<size_t>(orders_);
-  uint64_t unused[kMaxOrder];
-  for (auto& u : unused) u = ~uint64_t{0};
-  for (size_t i = 0; i < len; ++i) {
-    uint64_t s = bits[h[i]];  // bits[0] == 0: a symbol of no reference
-    for (size_t k = 0; s != 0;) {
+// hyp[i + q] for every q <= k: the AND of the symbols' sets shifted down by q. N orders, unrolled
+// so that the unused positions and the counts stay in registers.
+template <int N>
+__attribute__((always_inline)) inline void match_short_n(const uint64_t* bits, const uint16_t* h, size_t len,
+                                                         std::array<int64_t, PositionSets::kMaxOrder>& m) {
+  uint64_t unused[N];
+  int64_t count[N];
+  for (int k = 0; k < N; ++k) {
+    unused[k] = ~uint64_t{0};
+    count[k] = 0;
+  }
+  // Order k + 1 is counted at i while i + k < len; bits[0] == 0 (a symbol of no reference) ends it.
+  auto at = [&](size_t i, size_t orders) {
+    uint64_t s = bits[h[i]];
+#pragma GCC unroll 8
+    for (int k = 0; k < N; ++k) {
+      if (static_cast<size_t>(k) == orders || s == 0) break;
       const uint64_t t = s & unused[k];
       unused[k] ^= t & (0 - t);  // its lowest unused occurrence, if any, is used now
-      m[k] += t != 0;
-      if (++k == orders || i + k >= len) break;
-      s &= bits[h[i + k]] >> k;
+      count[k] += t != 0;
+      if (k + 1 < N) s &= bits[h[i + static_cast<size_t>(k) + 1 < len ? i + static_cast<size_t>(k) + 1 : i]] >> (k + 1);
     }
+  };
+  size_t i = 0;
+  for (; i + N <= len; ++i) at(i, N);
+  for (; i < len; ++i) at(i, len - i);
+  for (int k = 0; k < N; ++k) m[static_cast<size_t>(k)] = count[k];
+}
+
+inline void PositionSets::match_short(const uint16_t* h, size_t len, std::array<int64_t, kMaxOrder>& m) const {
+  const uint64_t* bits = bits_.data();
+  switch (orders_) {
+    case 1: match_short_n<1>(bits, h, len, m); break;
+    case 2: match_short_n<2>(bits, h, len, m); break;
+    case 3: match_short_n<3>(bits, h, len, m); break;
+    case 4: match_short_n<4>(bits, h, len, m); break;
+    case 5: match_short_n<5>(bits, h, len, m); break;
+    default: match_short_n<6>(bits, h, len, m); break;
   }
 }
 
