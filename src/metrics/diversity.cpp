@@ -34,28 +34,28 @@ void DiversityState::add_group_tokens(const Interner& in, const std::vector<cons
     seen_pair_.clear();
   }
   if (seen_pair_.empty()) seen_pair_.assign(kPairSlots, ~uint64_t{0});
+  if (seen_id_.size() < in.size()) seen_id_.resize(std::max<size_t>(in.size(), 2 * seen_id_.size()), 0);
   const size_t n_texts = toks.size();
   for (size_t i = 0; i < n_texts; ++i) {
     const auto& tk = *toks[i];
+    const size_t len = tk.size();
     ++n_texts_;
-    n_tokens_ += static_cast<int64_t>(tk.size());
-    for (size_t k = 0; k < tk.size(); ++k) {
-      ++total_[0];
-      if (seen_id_.size() <= tk[k]) seen_id_.resize(std::max<size_t>(in.size(), 2 * seen_id_.size()), false);
+    n_tokens_ += static_cast<int64_t>(len);
+    total_[0] += static_cast<int64_t>(len);
+    total_[1] += len > 0 ? static_cast<int64_t>(len) - 1 : 0;
+    for (size_t k = 0; k < len; ++k)
       if (!seen_id_[tk[k]]) {
-        seen_id_[tk[k]] = true;
+        seen_id_[tk[k]] = 1;
         seen_[0].insert(in.hash(tk[k]));
       }
-      if (k + 1 < tk.size()) {
-        ++total_[1];
-        // A bigram of ids met lately is in seen_[1] already: no hash to compute, no probe.
-        const uint64_t ids = static_cast<uint64_t>(tk[k]) << 32 | tk[k + 1];
-        uint64_t& slot = seen_pair_[(ids * 0x9E3779B97F4A7C15ULL) >> (64 - kPairBits)];
-        if (slot != ids) {
-          slot = ids;
-          const uint64_t pair[2] = {in.hash(tk[k]), in.hash(tk[k + 1])};
-          seen_[1].insert(hash::xxh64(std::string_view(reinterpret_cast<const char*>(pair), sizeof pair)));
-        }
+    for (size_t k = 0; k + 1 < len; ++k) {
+      // A bigram of ids met lately is in seen_[1] already: no hash to compute, no probe.
+      const uint64_t ids = static_cast<uint64_t>(tk[k]) << 32 | tk[k + 1];
+      uint64_t& slot = seen_pair_[(ids * 0x9E3779B97F4A7C15ULL) >> (64 - kPairBits)];
+      if (slot != ids) {
+        slot = ids;
+        const uint64_t pair[2] = {in.hash(tk[k]), in.hash(tk[k + 1])};
+        seen_[1].insert(hash::xxh64(std::string_view(reinterpret_cast<const char*>(pair), sizeof pair)));
       }
     }
   }

@@ -45,7 +45,7 @@ class DiversityState {
   int64_t total_[2] = {0, 0};
   double self_sum_ = 0;
   HashSet64 seen_[2];
-  std::vector<bool> seen_id_;  // token ids (of interner `interner_`) already in seen_[0]
+  std::vector<uint8_t> seen_id_;  // token ids (of interner `interner_`) already in seen_[0]
   // Bigrams of ids (first << 32 | second) lately put in seen_[1], direct-mapped; all ones: none
   // (ids stay below 2^32 - 1).
   static constexpr int kPairBits = 12;
