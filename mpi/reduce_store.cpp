@@ -228,6 +228,17 @@ void resolve(Worker& w, const std::string& ds, const std::string& split, size_t 
   at.sets.assign(n_sets, {});
 }
 
+// Whether two short strings (explanation sources) are equal, without a call for the few bytes.
+inline bool same(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.size() > 16) return a == b;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
+inline bool is_human(std::string_view source) { return same(source, store::kHumanSource); }
+
 // A group's mode in its key: "guided", written for a label (explain modes label-guided and
 // label-free); "free", without one.
 std::string_view mode_name(int mode) { return mode < 0 ? "free" : "guided"; }
@@ -235,7 +246,7 @@ std::string_view mode_name(int mode) { return mode < 0 ? "free" : "guided"; }
 // The states of the explanation group (source, mode) of w.at's dataset and split.
 Worker::GroupStates& group_states(Worker& w, std::string_view source, int mode) {
   for (auto& g : w.at.groups)
-    if (g.mode == mode && g.source == source) return g;
+    if (g.mode == mode && same(g.source, source)) return g;
   auto* div = &state_at(w, w.L.div, {"div", w.at.ds, w.at.split, source, mode_name(mode)});
   return w.at.groups.emplace_back(Worker::GroupStates{std::string(source), mode, div, nullptr});
 }
@@ -307,13 +318,13 @@ void score_instances(Worker& w, const store::Batch& batch, size_t i0, size_t i1,
       }
       auto& tk = w.toks[k - e];
       w.scorer.tokenize(x.text, tk);
-      if (x.source == store::kHumanSource) {
+      if (is_human(x.source)) {
         w.refs.push_back(x.text);
         w.ref_toks.push_back(&tk);
       }
       const int mode = x.label < 0 ? -1 : 0;
       size_t g = 0;
-      while (g < n_groups && !(w.groups[g].source == x.source && w.groups[g].mode == mode)) ++g;
+      while (g < n_groups && !(w.groups[g].mode == mode && same(w.groups[g].source, x.source))) ++g;
       if (g == n_groups) {
         if (w.groups.size() == n_groups) w.groups.emplace_back();
         w.groups[g].source = x.source;
@@ -323,8 +334,7 @@ void score_instances(Worker& w, const store::Batch& batch, size_t i0, size_t i1,
       }
       w.groups[g].members.push_back(k - e);
     }
-    std::sort(w.groups.begin(), w.groups.begin() + static_cast<std::ptrdiff_t>(n_groups),
-              [](const Group& a, const Group& b) { return std::make_pair(a.source, a.mode) < std::make_pair(b.source, b.mode); });
+    // The groups in the order met: each has its own states, so their order changes no value.
     bool refs_set = false;  // the scorer holds this instance's references
     for (size_t g = 0; g < n_groups; ++g) {
       const Group& grp = w.groups[g];
@@ -332,7 +342,7 @@ void score_instances(Worker& w, const store::Batch& batch, size_t i0, size_t i1,
       w.group_toks.clear();
       for (size_t m : grp.members) w.group_toks.push_back(&w.toks[m].bleu);
       at.div->add_group_tokens(w.scorer.interner(), w.group_toks);
-      if (grp.source == store::kHumanSource) continue;
+      if (is_human(grp.source)) continue;
       if (w.refs.empty()) {
         L.nlg_no_reference += static_cast<int64_t>(grp.members.size());
         continue;
