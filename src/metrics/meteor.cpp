@@ -201,7 +201,8 @@ double MeteorScorer::single_bits(const std::vector<uint32_t>& ref_words,
         const int j = 63 - __builtin_clzll(r);
         r &= ~(uint64_t{1} << j);
         const uint32_t x = rs[static_cast<size_t>(j)];
-        if (!has_bit(mask, rb[static_cast<size_t>(j)]) || !syn_pairs_.contains(static_cast<uint64_t>(w) << 32 | x))
+        if (!has_bit(mask, rb[static_cast<size_t>(j)]) ||
+            !syn_pairs_.contains(static_cast<uint64_t>(w) << 32 | x))
           continue;
         ref_left &= ~(uint64_t{1} << j);
         hyp_left &= ~(uint64_t{1} << i);

@@ -89,7 +89,7 @@ class MeteorScorer {
   std::vector<int> last_, prev_;
   std::vector<uint64_t> at_;  // single_bits(): per id, its reference positions (valid by stamp_)
   std::array<uint32_t, 64> hyp_stems_, ref_stems_;  // single_bits(): stems of the words left
-  std::array<uint8_t, 64> ref_bits64_;               // single_bits(): syn_bit() of ref_stems_
+  std::array<uint8_t, 64> ref_bits64_;              // single_bits(): syn_bit() of ref_stems_
   std::vector<char> ref_taken_;
   uint32_t gen_ = 0;
 };

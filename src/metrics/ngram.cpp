@@ -169,7 +169,8 @@ bool PositionSets::set(int max_order, uint32_t n_ids, const Span* refs, size_t n
   // long references with large vocabularies take the table instead.
   const size_t W = std::max<size_t>(1, (longest + 63) / 64);
   short_ = n_refs == 1 && longest <= 64;
-  if ((short_ ? 1 : n_refs * static_cast<size_t>(max_order)) * (static_cast<size_t>(n_ids) + 1) * W > kMaxWords)
+  if ((short_ ? 1 : n_refs * static_cast<size_t>(max_order)) * (static_cast<size_t>(n_ids) + 1) * W >
+      kMaxWords)
     return false;
   orders_ = max_order;
   stride_ = static_cast<size_t>(n_ids) + 1;
@@ -261,16 +262,18 @@ __attribute__((always_inline)) inline void match_short_n(const uint64_t* bits, c
     unused[k] = ~uint64_t{0};
     count[k] = 0;
   }
-  // Order k + 1 is counted at i while i + k < len; bits[0] == 0 (a symbol of no reference) ends it.
+  // At i, orders 1..`orders` (those that fit before len) while the n-gram occurs; bits[0] == 0 (a
+  // symbol of no reference) ends it at once.
   auto at = [&](size_t i, size_t orders) {
     uint64_t s = bits[h[i]];
 #pragma GCC unroll 8
-    for (int k = 0; k < N; ++k) {
-      if (static_cast<size_t>(k) == orders || s == 0) break;
+    for (int k = 0; k < N && s != 0; ++k) {
       const uint64_t t = s & unused[k];
       unused[k] ^= t & (0 - t);  // its lowest unused occurrence, if any, is used now
       count[k] += t != 0;
-      if (k + 1 < N) s &= bits[h[i + static_cast<size_t>(k) + 1 < len ? i + static_cast<size_t>(k) + 1 : i]] >> (k + 1);
+      const size_t next = static_cast<size_t>(k) + 1;
+      if (next == orders) break;
+      s &= bits[h[i + next]] >> next;
     }
   };
   size_t i = 0;
@@ -279,7 +282,8 @@ __attribute__((always_inline)) inline void match_short_n(const uint64_t* bits, c
   for (int k = 0; k < N; ++k) m[static_cast<size_t>(k)] = count[k];
 }
 
-inline void PositionSets::match_short(const uint16_t* h, size_t len, std::array<int64_t, kMaxOrder>& m) const {
+inline void PositionSets::match_short(const uint16_t* h, size_t len,
+                                      std::array<int64_t, kMaxOrder>& m) const {
   const uint64_t* bits = bits_.data();
   switch (orders_) {
     case 1: match_short_n<1>(bits, h, len, m); break;

@@ -138,7 +138,8 @@ void NlgScorer::tokenize(std::string_view text, NlgTokens& out) {
     // text's end, which end the word there): its bytes are its key in short_.
     const size_t avail = n - i;
     uint64_t x = 0;
-    if (avail >= 8) std::memcpy(&x, p + i, 8);
+    if (avail >= 8)
+      std::memcpy(&x, p + i, 8);
     else
       for (size_t k = 0; k < avail; ++k) x |= static_cast<uint64_t>(p[i + k]) << (8 * k);
     const uint64_t f = flag_bytes(x);
@@ -181,8 +182,10 @@ void NlgScorer::tokenize(std::string_view text, NlgTokens& out) {
   // the three tokenisers on the whole text.
   tokenize_13a_ids(text, in_, out.bleu);
   rouge_tok_.tokenize(text, out.rouge);
-  if (opt_.meteor) meteor_.words(text, out.meteor);
-  else out.meteor.clear();
+  if (opt_.meteor)
+    meteor_.words(text, out.meteor);
+  else
+    out.meteor.clear();
 }
 
 void NlgScorer::set_references(const std::vector<std::string>& refs) {
