@@ -36,17 +36,9 @@ uint32_t Interner::id(std::string_view s) {
 }
 
 void Interner::grow_short() {
-  std::vector<Short> t(short_.size() * 2);
-  const uint64_t mask = t.size() - 1;
-  for (const Short& e : short_) {
-    if (e.id == 0) continue;
-    for (uint64_t i = short_hash(e.key, e.len) & mask;; i = (i + 1) & mask)
-      if (t[i].id == 0) {
-        t[i] = e;
-        break;
-      }
-  }
-  short_.swap(t);
+  grow_doubling(
+      short_, [](const Short& e) { return e.id == 0; },
+      [](const Short& e) { return short_hash(e.key, e.len); });
 }
 
 // The id of `s` through the xxh64 table, added when new.

@@ -16,6 +16,23 @@ namespace because::metrics {
 /// Number of n-grams of order n in a sequence of `len` items.
 inline int64_t ngram_count(size_t len, int n) { return len + 1 > static_cast<size_t>(n) ? static_cast<int64_t>(len) - n + 1 : 0; }
 
+/// Doubles `slots`, a table with open addressing and linear probing (a power of 2 in size):
+/// every slot that is not empty(slot) goes to the first free one from hash(slot) on.
+template <class Slot, class Empty, class Hash>
+void grow_doubling(std::vector<Slot>& slots, Empty&& empty, Hash&& hash) {
+  std::vector<Slot> t(slots.size() * 2);
+  const uint64_t mask = t.size() - 1;
+  for (const Slot& e : slots) {
+    if (empty(e)) continue;
+    for (uint64_t i = hash(e) & mask;; i = (i + 1) & mask)
+      if (empty(t[i])) {
+        t[i] = e;
+        break;
+      }
+  }
+  slots.swap(t);
+}
+
 /// Strings to dense ids 0, 1, 2, ... in first-seen order. Ids are local to one interner (one
 /// rank's scorer); merged states never carry them.
 class Interner {

@@ -101,17 +101,9 @@ const NlgScorer::Short* NlgScorer::new_short(uint64_t key, std::string_view w) {
 }
 
 void NlgScorer::grow_short() {
-  std::vector<Short> t(short_.size() * 2);
-  const uint64_t mask = t.size() - 1;
-  for (const Short& e : short_) {
-    if (e.len == 0) continue;
-    for (uint64_t i = short_hash(e.key, e.len) & mask;; i = (i + 1) & mask)
-      if (t[i].len == 0) {
-        t[i] = e;
-        break;
-      }
-  }
-  short_.swap(t);
+  grow_doubling(
+      short_, [](const Short& e) { return e.len == 0; },
+      [](const Short& e) { return short_hash(e.key, e.len); });
 }
 
 void NlgScorer::tokenize(std::string_view text, NlgTokens& out) {
