@@ -74,7 +74,7 @@ class MeteorScorer {
   PorterStemmer stemmer_;
   Interner in_;
   std::vector<int64_t> stem_of_;                // word id -> stem id (-1 unknown)
-  std::vector<uint32_t> words_of_stem_;         // stem id -> the words stem() gave it to
+  std::vector<uint32_t> words_of_stem_;         // stem id -> how many words stem() gave it to
   std::vector<SynMask> syn_mask_;                // stem id -> synonym_mask() (0: not looked up yet)
   HashSet64 syn_pairs_;                         // (stem id << 32 | synonym id), itself included
   std::vector<std::vector<uint32_t>> refs_;     // prepared references

@@ -17,7 +17,7 @@ namespace because::metrics {
 struct NlgOptions {
   bool rouge_stemmer = false;  ///< rouge_score's use_stemmer
   bool meteor = true;          ///< compute METEOR (the slowest of the four)
-  /// Distinct words whose tokens NlgScorer::tokenize keeps (about 100 MiB per million); past
+  /// Distinct words whose tokens NlgScorer::tokenize keeps (about 300 MiB per million); past
   /// that, new words are tokenised every time they come.
   size_t max_cached_words = size_t{1} << 20;
 };
