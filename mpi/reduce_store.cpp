@@ -164,8 +164,7 @@ struct ProbSet {
 
 // The explanations of one instance grouped by (source, label-free or not).
 struct Group {
-  std::string_view source;
-  int mode;                     // -1 label-free, 0 written for a label
+  size_t states;                // its (source, mode) in Worker::at.groups
   std::vector<size_t> members;  // indices into the instance's explanations
 };
 
@@ -243,12 +242,14 @@ inline bool is_human(std::string_view source) { return same(source, store::kHuma
 // label-free); "free", without one.
 std::string_view mode_name(int mode) { return mode < 0 ? "free" : "guided"; }
 
-// The states of the explanation group (source, mode) of w.at's dataset and split.
-Worker::GroupStates& group_states(Worker& w, std::string_view source, int mode) {
-  for (auto& g : w.at.groups)
-    if (g.mode == mode && same(g.source, source)) return g;
+// The index in w.at.groups of the states of the explanation group (source, mode; mode -1
+// label-free, 0 written for a label) of w.at's dataset and split.
+size_t group_states(Worker& w, std::string_view source, int mode) {
+  for (size_t g = 0; g < w.at.groups.size(); ++g)
+    if (w.at.groups[g].mode == mode && same(w.at.groups[g].source, source)) return g;
   auto* div = &state_at(w, w.L.div, {"div", w.at.ds, w.at.split, source, mode_name(mode)});
-  return w.at.groups.emplace_back(Worker::GroupStates{std::string(source), mode, div, nullptr});
+  w.at.groups.push_back(Worker::GroupStates{std::string(source), mode, div, nullptr});
+  return w.at.groups.size() - 1;
 }
 
 // Distribution comparison and classification of one item's label probabilities, from set `si`
@@ -322,13 +323,12 @@ void score_instances(Worker& w, const store::Batch& batch, size_t i0, size_t i1,
         w.refs.push_back(x.text);
         w.ref_toks.push_back(&tk);
       }
-      const int mode = x.label < 0 ? -1 : 0;
+      const size_t states = group_states(w, x.source, x.label < 0 ? -1 : 0);
       size_t g = 0;
-      while (g < n_groups && !(w.groups[g].mode == mode && same(w.groups[g].source, x.source))) ++g;
+      while (g < n_groups && w.groups[g].states != states) ++g;
       if (g == n_groups) {
         if (w.groups.size() == n_groups) w.groups.emplace_back();
-        w.groups[g].source = x.source;
-        w.groups[g].mode = mode;
+        w.groups[g].states = states;
         w.groups[g].members.clear();
         ++n_groups;
       }
@@ -338,18 +338,17 @@ void score_instances(Worker& w, const store::Batch& batch, size_t i0, size_t i1,
     bool refs_set = false;  // the scorer holds this instance's references
     for (size_t g = 0; g < n_groups; ++g) {
       const Group& grp = w.groups[g];
-      Worker::GroupStates& at = group_states(w, grp.source, grp.mode);
+      Worker::GroupStates& at = w.at.groups[grp.states];
       w.group_toks.clear();
       for (size_t m : grp.members) w.group_toks.push_back(&w.toks[m].bleu);
       at.div->add_group_tokens(w.scorer.interner(), w.group_toks);
-      if (is_human(grp.source)) continue;
+      if (is_human(at.source)) continue;
       if (w.refs.empty()) {
         L.nlg_no_reference += static_cast<int64_t>(grp.members.size());
         continue;
       }
       if (!at.nlg)
-        at.nlg =
-            &state_at(w, L.nlg, {"nlg", w.at.ds, w.at.split, grp.source, mode_name(grp.mode)}, w.nlg_opt);
+        at.nlg = &state_at(w, L.nlg, {"nlg", w.at.ds, w.at.split, at.source, mode_name(at.mode)}, w.nlg_opt);
       auto& st = *at.nlg;
       if (!refs_set) {
         w.scorer.set_references(w.refs, w.ref_toks);
