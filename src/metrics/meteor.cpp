@@ -65,21 +65,20 @@ inline bool meet(const Mask& a, const Mask& b) {
 }
 }  // namespace
 
+// synonym_mask() of a word not looked up yet (its mask 0, or past the end of syn_mask_).
 const MeteorScorer::SynMask& MeteorScorer::look_up_synonyms(uint32_t w) {
   if (syn_mask_.size() <= w) syn_mask_.resize(w + 1, SynMask{});
   auto& mask = syn_mask_[w];
-  if (!meet(mask, mask)) {  // not looked up yet
-    // A set of (word, synonym) pairs: one probe per test instead of a search of the word's list.
-    set_bit(mask, syn_bit(w));
-    syn_pairs_.insert(static_cast<uint64_t>(w) << 32 | w);
-    for (const auto& n : wordnet_->synonyms(std::string(in_.text(w))))
-      if (n.find('_') == std::string::npos) {
-        const uint32_t id = in_.id(n);
-        syn_pairs_.insert(static_cast<uint64_t>(w) << 32 | id);
-        set_bit(mask, syn_bit(id));
-      }
-  }
-  return mask;  // never 0: w's own bit is set
+  // A set of (word, synonym) pairs: one probe per test instead of a search of the word's list.
+  set_bit(mask, syn_bit(w));
+  syn_pairs_.insert(static_cast<uint64_t>(w) << 32 | w);
+  for (const auto& n : wordnet_->synonyms(std::string(in_.text(w))))
+    if (n.find('_') == std::string::npos) {
+      const uint32_t id = in_.id(n);
+      syn_pairs_.insert(static_cast<uint64_t>(w) << 32 | id);
+      set_bit(mask, syn_bit(id));
+    }
+  return mask;  // never 0 from now on: w's own bit is set
 }
 
 // NLTK `_match_enums`: for hypothesis words from the last, the last equal reference word left;

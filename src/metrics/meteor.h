@@ -57,7 +57,7 @@ class MeteorScorer {
   /// included); returns the OR of their syn_bit()s (never 0).
   const SynMask& synonym_mask(uint32_t w) {
     if (w < syn_mask_.size() && (syn_mask_[w][0] | syn_mask_[w][1] | syn_mask_[w][2] | syn_mask_[w][3]) != 0)
-      return syn_mask_[w];
+      return syn_mask_[w];  // looked up already
     return look_up_synonyms(w);
   }
   const SynMask& look_up_synonyms(uint32_t w);
