@@ -33,15 +33,13 @@ void MeteorScorer::words(std::string_view text, std::vector<uint32_t>& out) {
   split_py_each(lower, [&](std::string_view w) { out.push_back(in_.id(w)); });
 }
 
-uint32_t MeteorScorer::stem(uint32_t w) {
-  if (stem_of_.size() <= w) stem_of_.resize(w + 1, -1);
-  if (stem_of_[w] < 0) {
-    const uint32_t s = in_.id(stemmer_.stem(std::string(in_.text(w))));
-    stem_of_[w] = s;
-    if (words_of_stem_.size() <= s) words_of_stem_.resize(std::max<size_t>(s + 1, in_.size()), 0);
-    ++words_of_stem_[s];
-  }
-  return static_cast<uint32_t>(stem_of_[w]);
+uint32_t MeteorScorer::new_stem(uint32_t w) {
+  if (stem_of_.size() <= w) stem_of_.resize(std::max<size_t>(w + 1, in_.size()), -1);
+  const uint32_t s = in_.id(stemmer_.stem(std::string(in_.text(w))));
+  stem_of_[w] = s;
+  if (words_of_stem_.size() <= s) words_of_stem_.resize(std::max<size_t>(s + 1, in_.size()), 0);
+  ++words_of_stem_[s];
+  return s;
 }
 
 namespace {
@@ -125,83 +123,127 @@ void MeteorScorer::match_enums(Enum& hyp, Enum& ref, std::vector<std::pair<int, 
   ref.resize(r);
 }
 
-// NLTK's stages on sentences of at most 64 words, with words as bits: per word id the set of
-// reference positions that still hold it (valid when its stamp is the stage's generation), so
-// that the last of them is one count of leading zeros and a matched one leaves by clearing a bit;
-// the matches are kept per hypothesis position, which is the order NLTK sorts them in.
-double MeteorScorer::single_bits(const std::vector<uint32_t>& ref_words,
-                                 const std::vector<uint32_t>& hyp_words) {
+// The references' words and stems as bit sets of positions (references of at most 64 words;
+// longer ones are aligned as lists). The stems are taken here once for all hypotheses, before
+// the slots are sized, since stem() may add ids.
+void MeteorScorer::prepare_references() {
+  ref_bits_ok_.assign(n_refs_, 0);
+  if (ref_stem_.size() < n_refs_) {
+    ref_stem_.resize(n_refs_);
+    ref_syn_.resize(n_refs_);
+  }
+  for (size_t r = 0; r < n_refs_; ++r) {
+    const auto& words = refs_[r];
+    if (words.size() > 64) continue;
+    ref_bits_ok_[r] = 1;
+    for (size_t j = 0; j < words.size(); ++j) {
+      ref_stem_[r][j] = stem(words[j]);
+      ref_syn_[r][j] = static_cast<uint8_t>(syn_bit(ref_stem_[r][j]));
+    }
+  }
+  if (slot_stamp_.size() < in_.size()) {
+    slot_stamp_.resize(in_.size(), 0);
+    slot_of_.resize(in_.size(), 0);
+  }
+  if (++slot_gen_ == 0) {  // wrapped: forget every stamp
+    std::fill(slot_stamp_.begin(), slot_stamp_.end(), 0);
+    slot_gen_ = 1;
+  }
+  n_slots_ = 1;  // slot 0: no reference word or stem
+  auto give_slot = [&](uint32_t id) {
+    if (slot_stamp_[id] != slot_gen_) {
+      slot_stamp_[id] = slot_gen_;
+      slot_of_[id] = static_cast<uint32_t>(n_slots_++);
+    }
+  };
+  for (size_t r = 0; r < n_refs_; ++r)
+    if (ref_bits_ok_[r])
+      for (size_t j = 0; j < refs_[r].size(); ++j) {
+        give_slot(refs_[r][j]);
+        give_slot(ref_stem_[r][j]);
+      }
+  word_at_.assign(n_refs_ * n_slots_, 0);
+  stem_at_.assign(n_refs_ * n_slots_, 0);
+  for (size_t r = 0; r < n_refs_; ++r)
+    if (ref_bits_ok_[r])
+      for (size_t j = 0; j < refs_[r].size(); ++j) {
+        word_at_[r * n_slots_ + slot_of_[refs_[r][j]]] |= uint64_t{1} << j;
+        stem_at_[r * n_slots_ + slot_of_[ref_stem_[r][j]]] |= uint64_t{1} << j;
+      }
+  if (avail_.size() < n_slots_) avail_.resize(n_slots_);
+}
+
+// NLTK's stages against a reference prepared as bit sets, for a hypothesis of at most 64 words:
+// each stage works on a copy of the reference's sets per word (or stem) slot, so that the last
+// reference word left with an id is one count of leading zeros and a matched one leaves by
+// clearing a bit; the matches are kept per hypothesis position, which is the order NLTK sorts
+// them in.
+double MeteorScorer::single_bits(size_t r, const std::vector<uint32_t>& hyp_words) {
+  const std::vector<uint32_t>& ref_words = refs_[r];
   const size_t n = hyp_words.size(), m = ref_words.size();
   if (n == 0 || m == 0) return 0.0;
   std::array<int8_t, 64> partner;  // per hypothesis position: its reference position, if matched
-  uint64_t hyp_left = n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
-  uint64_t ref_left = m == 64 ? ~uint64_t{0} : (uint64_t{1} << m) - 1;
-  // One stage: hypothesis words from the last, each with the last reference word left that has
-  // the same id (key(i) and key_ref(j) give the ids).
-  auto stage = [&](auto&& key, auto&& key_ref) {
-    next_generation();
-    if (at_.size() < in_.size()) at_.resize(in_.size());
-    for (uint64_t r = ref_left; r; r &= r - 1) {
-      const int j = __builtin_ctzll(r);
-      const uint32_t id = key_ref(j);
-      if (stamp_[id] != gen_) {
-        stamp_[id] = gen_;
-        at_[id] = 0;
-      }
-      at_[id] |= uint64_t{1} << j;
-    }
-    for (uint64_t h = hyp_left; h;) {
-      const int i = 63 - __builtin_clzll(h);
-      h &= ~(uint64_t{1} << i);
-      const uint32_t id = key(i);
-      if (stamp_[id] != gen_ || at_[id] == 0) continue;
-      const int j = 63 - __builtin_clzll(at_[id]);
-      at_[id] &= ~(uint64_t{1} << j);
-      ref_left &= ~(uint64_t{1} << j);
-      hyp_left &= ~(uint64_t{1} << i);
-      partner[static_cast<size_t>(i)] = static_cast<int8_t>(j);
-    }
-  };
-  stage([&](int i) { return hyp_words[static_cast<size_t>(i)]; },
-        [&](int j) { return ref_words[static_cast<size_t>(j)]; });
-  // The words left, as their stems (stem() may add ids, so before the stage sizes its arrays).
-  // The exact stage leaves no word on both sides, so the stem stage can only pair two different
-  // words with one stem: without a hypothesis word whose stem has another word (both sides
-  // stemmed, so that the count includes the reference's words), it has nothing to do.
+  const uint64_t all_hyp = n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
+  const uint64_t all_ref = m == 64 ? ~uint64_t{0} : (uint64_t{1} << m) - 1;
+  uint64_t* avail = avail_.data();
+  // Exact: hypothesis words from the last, each with the last reference word left that is the
+  // same word. Without a branch on whether it has one (a slot of none, or used up, has no bits).
+  std::copy_n(word_at_.data() + r * n_slots_, n_slots_, avail);
+  uint64_t matched = 0, taken = 0;
+  for (size_t i = n; i-- > 0;) {
+    const uint32_t s = slot(hyp_words[i]);
+    const uint64_t a = avail[s];
+    const int j = 63 - __builtin_clzll(a | 1);
+    const uint64_t bit = a & (uint64_t{1} << j);
+    avail[s] = a ^ bit;
+    taken |= bit;
+    matched |= static_cast<uint64_t>(a != 0) << i;
+    partner[i] = static_cast<int8_t>(j);
+  }
+  uint64_t hyp_left = all_hyp & ~matched, ref_left = all_ref & ~taken;
+  // The hypothesis words left, as their stems. The exact stage leaves no word on both sides, so
+  // the stem stage can only pair two different words with one stem: without a hypothesis word
+  // whose stem has another word (the reference's words were stemmed when it was prepared), it
+  // has nothing to do.
   std::array<uint32_t, 64>& hs = hyp_stems_;
-  std::array<uint32_t, 64>& rs = ref_stems_;
-  for (uint64_t r = ref_left; r; r &= r - 1)
-    rs[static_cast<size_t>(__builtin_ctzll(r))] = stem(ref_words[static_cast<size_t>(__builtin_ctzll(r))]);
+  const std::array<uint32_t, 64>& rs = ref_stem_[r];
   bool shared = false;
   for (uint64_t h = hyp_left; h; h &= h - 1) {
     const size_t i = static_cast<size_t>(__builtin_ctzll(h));
     hs[i] = stem(hyp_words[i]);
     shared |= words_of_stem_[hs[i]] > 1;
   }
-  if (shared && ref_left)
-    stage([&](int i) { return hs[static_cast<size_t>(i)]; },
-          [&](int j) { return rs[static_cast<size_t>(j)]; });
-  if (wordnet_ && hyp_left && ref_left) {
-    // As in single_ids(): (w, r) is probed only when r's bit is in w's synonym mask.
-    SynMask ref_mask{};
-    std::array<uint8_t, 64>& rb = ref_bits64_;
-    for (uint64_t r = ref_left; r; r &= r - 1) {
-      const size_t j = static_cast<size_t>(__builtin_ctzll(r));
-      rb[j] = static_cast<uint8_t>(syn_bit(rs[j]));
-      set_bit(ref_mask, rb[j]);
+  if (shared && ref_left) {
+    std::copy_n(stem_at_.data() + r * n_slots_, n_slots_, avail);
+    for (uint64_t h = hyp_left; h;) {
+      const int i = 63 - __builtin_clzll(h);
+      h &= ~(uint64_t{1} << i);
+      const uint32_t s = slot(hs[static_cast<size_t>(i)]);
+      const uint64_t a = avail[s] & ref_left;
+      if (a == 0) continue;
+      const int j = 63 - __builtin_clzll(a);
+      avail[s] = a & ~(uint64_t{1} << j);
+      ref_left &= ~(uint64_t{1} << j);
+      hyp_left &= ~(uint64_t{1} << i);
+      partner[static_cast<size_t>(i)] = static_cast<int8_t>(j);
     }
+  }
+  if (wordnet_ && hyp_left && ref_left) {
+    // As in single_lists(): (w, r) is probed only when r's bit is in w's synonym mask.
+    SynMask ref_mask{};
+    const std::array<uint8_t, 64>& rb = ref_syn_[r];
+    for (uint64_t x = ref_left; x; x &= x - 1) set_bit(ref_mask, rb[static_cast<size_t>(__builtin_ctzll(x))]);
     for (uint64_t h = hyp_left; h && ref_left;) {
       const int i = 63 - __builtin_clzll(h);
       h &= ~(uint64_t{1} << i);
       const uint32_t w = hs[static_cast<size_t>(i)];
       const auto& mask = synonym_mask(w);
       if (!meet(mask, ref_mask)) continue;
-      for (uint64_t r = ref_left; r;) {
-        const int j = 63 - __builtin_clzll(r);
-        r &= ~(uint64_t{1} << j);
-        const uint32_t x = rs[static_cast<size_t>(j)];
+      for (uint64_t x = ref_left; x;) {
+        const int j = 63 - __builtin_clzll(x);
+        x &= ~(uint64_t{1} << j);
         if (!has_bit(mask, rb[static_cast<size_t>(j)]) ||
-            !syn_pairs_.contains(static_cast<uint64_t>(w) << 32 | x))
+            !syn_pairs_.contains(static_cast<uint64_t>(w) << 32 | rs[static_cast<size_t>(j)]))
           continue;
         ref_left &= ~(uint64_t{1} << j);
         hyp_left &= ~(uint64_t{1} << i);
@@ -210,17 +252,18 @@ double MeteorScorer::single_bits(const std::vector<uint32_t>& ref_words,
       }
     }
   }
-  const uint64_t matched = (n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1) & ~hyp_left;
-  if (matched == 0) return 0.0;
+  const uint64_t aligned = all_hyp & ~hyp_left;
+  if (aligned == 0) return 0.0;
   // NLTK's _count_chunks over the matches in hypothesis order.
   int chunks = 1, pi = -2, pj = -2;
-  for (uint64_t h = matched; h; h &= h - 1) {
+  for (uint64_t h = aligned; h; h &= h - 1) {
     const int i = __builtin_ctzll(h), j = partner[static_cast<size_t>(i)];
     if (pi >= 0 && !(i == pi + 1 && j == pj + 1)) ++chunks;
     pi = i;
     pj = j;
   }
-  return meteor_value(static_cast<double>(n), static_cast<double>(m), __builtin_popcountll(matched), chunks);
+  return meteor_value_small(static_cast<double>(n), static_cast<double>(m), __builtin_popcountll(aligned),
+                            chunks);
 }
 
 double MeteorScorer::meteor_value(double translation_length, double reference_length, int matches,
@@ -235,8 +278,26 @@ double MeteorScorer::meteor_value(double translation_length, double reference_le
   return (1 - penalty) * fmean;
 }
 
-double MeteorScorer::single_ids(const std::vector<uint32_t>& ref_words, const std::vector<uint32_t>& hyp_words) {
-  if (ref_words.size() <= 64 && hyp_words.size() <= 64) return single_bits(ref_words, hyp_words);
+double MeteorScorer::meteor_value_small(double translation_length, double reference_length, int matches,
+                                        int chunks) {
+  if (penalty_.empty()) penalty_.assign(65 * 65, std::nan(""));
+  double& p = penalty_[static_cast<size_t>(matches) * 65 + static_cast<size_t>(chunks)];
+  if (std::isnan(p))
+    p = params_.gamma * std::pow(static_cast<double>(chunks) / static_cast<double>(matches), params_.beta);
+  const auto m = static_cast<double>(matches);
+  const double precision = m / translation_length;
+  const double recall = m / reference_length;
+  const double fmean = (precision * recall) / (params_.alpha * precision + (1 - params_.alpha) * recall);
+  return (1 - p) * fmean;
+}
+
+double MeteorScorer::single_ids(size_t r, const std::vector<uint32_t>& hyp) {
+  if (ref_bits_ok_[r] && hyp.size() <= 64) return single_bits(r, hyp);
+  return single_lists(refs_[r], hyp);
+}
+
+double MeteorScorer::single_lists(const std::vector<uint32_t>& ref_words,
+                                  const std::vector<uint32_t>& hyp_words) {
   Enum& hyp = hyp_;
   Enum& ref = ref_;
   hyp.clear();
@@ -288,10 +349,12 @@ double MeteorScorer::single_ids(const std::vector<uint32_t>& ref_words, const st
 }
 
 double MeteorScorer::single(std::string_view reference, std::string_view hypothesis) {
-  std::vector<uint32_t> r, h;
-  words(reference, r);
-  words(hypothesis, h);
-  return single_ids(r, h);
+  n_refs_ = 1;
+  if (refs_.empty()) refs_.resize(1);
+  words(reference, refs_[0]);
+  prepare_references();
+  words(hypothesis, hyp_words_);
+  return single_ids(0, hyp_words_);
 }
 
 double MeteorScorer::score(const std::vector<std::string>& references, std::string_view hypothesis) {
@@ -303,12 +366,14 @@ void MeteorScorer::set_references(const std::vector<std::string>& references) {
   n_refs_ = references.size();
   if (refs_.size() < n_refs_) refs_.resize(n_refs_);
   for (size_t r = 0; r < n_refs_; ++r) words(references[r], refs_[r]);
+  prepare_references();
 }
 
 void MeteorScorer::set_reference_words(const std::vector<uint32_t>* const* refs, size_t n) {
   n_refs_ = n;
   if (refs_.size() < n_refs_) refs_.resize(n_refs_);
   for (size_t r = 0; r < n_refs_; ++r) refs_[r] = *refs[r];
+  prepare_references();
 }
 
 double MeteorScorer::score_prepared(std::string_view hypothesis) {
@@ -319,7 +384,7 @@ double MeteorScorer::score_prepared(std::string_view hypothesis) {
 double MeteorScorer::score_words(const std::vector<uint32_t>& hyp) {
   double best = 0;
   for (size_t r = 0; r < n_refs_; ++r) {
-    const double s = single_ids(refs_[r], hyp);
+    const double s = single_ids(r, hyp);
     best = r == 0 ? s : std::max(best, s);
   }
   return best;

@@ -30,10 +30,12 @@ class MeteorScorer {
   /// `wordnet` may be nullptr (no synonym stage).
   explicit MeteorScorer(const WordNet* wordnet = WordNet::system(), MeteorParams params = {});
   /// NLTK `single_meteor_score(reference, hypothesis)` (both as text, split on whitespace).
+  /// Replaces the prepared references, as score() does.
   [[nodiscard]] double single(std::string_view reference, std::string_view hypothesis);
   /// NLTK `meteor_score(references, hypothesis)`: the maximum over references.
   [[nodiscard]] double score(const std::vector<std::string>& references, std::string_view hypothesis);
-  /// Prepares references once for any number of `score_prepared` calls.
+  /// Prepares references once for any number of `score_prepared` calls: their words, their
+  /// stems and, for a reference of at most 64 words, the positions of each word and each stem.
   void set_references(const std::vector<std::string>& references);
   /// `score(references, hypothesis)` against the prepared references.
   [[nodiscard]] double score_prepared(std::string_view hypothesis);
@@ -52,7 +54,10 @@ class MeteorScorer {
  private:
   using Enum = std::vector<std::pair<int, uint32_t>>;
   using SynMask = std::array<uint64_t, 4>;  // 256 bits, one per value of syn_bit()
-  uint32_t stem(uint32_t w);
+  uint32_t stem(uint32_t w) {
+    return w < stem_of_.size() && stem_of_[w] >= 0 ? static_cast<uint32_t>(stem_of_[w]) : new_stem(w);
+  }
+  uint32_t new_stem(uint32_t w);  // stem() of a word not stemmed yet
   /// Looks up the WordNet synonyms of `w` once: (w, synonym) pairs go into syn_pairs_ (w itself
   /// included); returns the OR of their syn_bit()s (never 0).
   const SynMask& synonym_mask(uint32_t w) {
@@ -61,10 +66,21 @@ class MeteorScorer {
     return look_up_synonyms(w);
   }
   const SynMask& look_up_synonyms(uint32_t w);
-  double single_ids(const std::vector<uint32_t>& ref, const std::vector<uint32_t>& hyp);
-  // single_ids() for sentences of at most 64 words each.
-  double single_bits(const std::vector<uint32_t>& ref, const std::vector<uint32_t>& hyp);
+  /// The prepared reference r against `hyp`.
+  double single_ids(size_t r, const std::vector<uint32_t>& hyp);
+  // single_ids() for a reference prepared as bit sets and a hypothesis of at most 64 words.
+  double single_bits(size_t r, const std::vector<uint32_t>& hyp);
+  // single_ids() for any lengths, on lists.
+  double single_lists(const std::vector<uint32_t>& ref, const std::vector<uint32_t>& hyp);
   double meteor_value(double translation_length, double reference_length, int matches, int chunks) const;
+  /// meteor_value() for at most 64 matches: the penalty, the one power in it, is kept per
+  /// (matches, chunks) once computed, the same expression on the same values.
+  double meteor_value_small(double translation_length, double reference_length, int matches, int chunks);
+  /// The prepared references' slot of a word or stem id (0: in none of them).
+  uint32_t slot(uint32_t id) const {
+    return id < slot_stamp_.size() && slot_stamp_[id] == slot_gen_ ? slot_of_[id] : 0;
+  }
+  void prepare_references();
   void match_enums(Enum& hyp, Enum& ref, std::vector<std::pair<int, int>>& out);
   /// A new value of gen_, stamp_ sized for every id: the stamps of earlier stages are stale.
   void next_generation();
@@ -87,10 +103,21 @@ class MeteorScorer {
   // gen_), and per reference position the previous one with the same id.
   std::vector<uint32_t> stamp_;
   std::vector<int> last_, prev_;
-  std::vector<uint64_t> at_;  // single_bits(): per id, its reference positions (valid by stamp_)
-  std::array<uint32_t, 64> hyp_stems_, ref_stems_;  // single_bits(): stems of the words left
-  std::array<uint8_t, 64> ref_bits64_;              // single_bits(): syn_bit() of ref_stems_
   std::vector<char> ref_taken_;
+  // The prepared references of at most 64 words as bit sets: every id that is a word or a stem
+  // of one of them has a slot (1, 2, ...; by slot_of_, valid when its stamp is slot_gen_), and
+  // per reference r and slot s, word_at_[r * n_slots_ + s] and stem_at_[...] are the positions
+  // of that word and of the words with that stem (slot 0: none).
+  std::vector<uint32_t> slot_stamp_, slot_of_;
+  uint32_t slot_gen_ = 0;
+  size_t n_slots_ = 0;
+  std::vector<uint64_t> word_at_, stem_at_;
+  std::vector<char> ref_bits_ok_;                   // per reference: prepared as bit sets
+  std::vector<std::array<uint32_t, 64>> ref_stem_;  // per reference: the stems of its words
+  std::vector<std::array<uint8_t, 64>> ref_syn_;    // and their syn_bit()s
+  std::vector<uint64_t> avail_;                     // single_bits(): a reference's sets being used up
+  std::array<uint32_t, 64> hyp_stems_;              // single_bits(): stems of the hypothesis words left
+  std::vector<double> penalty_;  // meteor_value_small(): [matches * 65 + chunks], NaN unknown
   uint32_t gen_ = 0;
 };
 

@@ -605,15 +605,20 @@ TEST(NgramEquivalence, MeteorAlignmentAgainstNltkLoops) {
   for (const WordNet* wn : {static_cast<const WordNet*>(nullptr), WordNet::system()}) {
     MeteorScorer scorer(wn);
     for (int t = 0; t < 3000; ++t) {
-      std::string ref, hyp;
-      for (auto* s : {&ref, &hyp}) {
+      std::string ref, ref2, hyp;
+      for (auto* s : {&ref, &ref2, &hyp}) {
         // Now and then 60 to 70 words: sentences of up to 64 words are aligned as bit sets,
         // longer ones as lists.
-        const int n = static_cast<int>(t % 10 == 0 ? 60 + rng() % 11 : rng() % 14);
+        const int n =
+            static_cast<int>(t % 10 == 0 || (s == &ref2 && t % 7 == 0) ? 60 + rng() % 11 : rng() % 14);
         for (int i = 0; i < n; ++i) *s += std::string(i ? " " : "") + words[rng() % (sizeof words / sizeof *words)];
       }
-      ASSERT_EQ(scorer.single(ref, hyp), nltk_meteor(ref, hyp, wn))
+      const double one = nltk_meteor(ref, hyp, wn);
+      ASSERT_EQ(scorer.single(ref, hyp), one)
           << "reference '" << ref << "', hypothesis '" << hyp << "', WordNet " << (wn != nullptr);
+      // Two references prepared together (their words and stems share slots): the better one.
+      ASSERT_EQ(scorer.score({ref, ref2}, hyp), std::max(one, nltk_meteor(ref2, hyp, wn)))
+          << "references '" << ref << "' and '" << ref2 << "', hypothesis '" << hyp << "'";
     }
   }
   if (!WordNet::system()) GTEST_SKIP() << "compared without synonyms only: no WordNet at " << WordNet::kDefaultDir;
