@@ -109,6 +109,36 @@ __attribute__((target("avx512f,avx512cd,avx512dq,avx512vl,avx512vpopcntdq,popcnt
   }
 }
 
+// Order 1 with AVX-512: per distinct id of the reference, its count among the hypothesis's n ids
+// (64 compared at a time), clipped by its count in the reference. No counts to keep per id, so
+// none to clear, and no chain through memory where an id repeats.
+__attribute__((target("avx512f,avx512bw,popcnt"))) int64_t unigrams_avx512(const uint8_t* h, size_t n,
+                                                                           const uint8_t* distinct,
+                                                                           size_t n_distinct,
+                                                                           const uint16_t* ref_count) {
+  int64_t matched = 0;
+  if (n <= 64) {
+    const __mmask64 in = n == 64 ? ~__mmask64{0} : (__mmask64{1} << n) - 1;
+    const __m512i x = _mm512_maskz_loadu_epi8(in, h);
+    for (size_t d = 0; d < n_distinct; ++d) {
+      const auto c = static_cast<uint32_t>(__builtin_popcountll(
+          _mm512_mask_cmpeq_epi8_mask(in, x, _mm512_set1_epi8(static_cast<char>(distinct[d])))));
+      matched += std::min<uint32_t>(c, ref_count[distinct[d]]);
+    }
+    return matched;
+  }
+  std::array<uint32_t, 256> count{};
+  for (size_t i = 0; i < n; i += 64) {
+    const __mmask64 in = n - i >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - i)) - 1;
+    const __m512i x = _mm512_maskz_loadu_epi8(in, h + i);
+    for (size_t d = 0; d < n_distinct; ++d)
+      count[d] += static_cast<uint32_t>(__builtin_popcountll(
+          _mm512_mask_cmpeq_epi8_mask(in, x, _mm512_set1_epi8(static_cast<char>(distinct[d])))));
+  }
+  for (size_t d = 0; d < n_distinct; ++d) matched += std::min<uint32_t>(count[d], ref_count[distinct[d]]);
+  return matched;
+}
+
 // An ASCII text without its Python whitespace into `out` (room for 64 bytes past the text's
 // length), 64 bytes at a time; returns the length.
 __attribute__((target("avx512f,avx512bw,avx512vbmi2,popcnt"))) size_t strip_ascii_space_avx512(
@@ -152,18 +182,22 @@ void ChrfDenseGrams::place(size_t len) {
   // through memory that took longer than the rest of the loop.)
   uint64_t* sets = sets_.data();
   uint16_t* count = ref_count_.data();
-  for (const uint8_t id : placed_) {
+  for (size_t d = 0; d < n_placed_; ++d) {
+    const uint8_t id = placed_[d];
     count[id] = 0;
     for (size_t w = 0; w < words_; ++w) sets[id * kStride + w] = 0;
   }
   words_ = std::max<size_t>(1, (len + 63) / 64);
   len_ = len;
   const uint8_t* ids = ids_.data();
-  placed_.assign(ids, ids + len);
+  size_t n_placed = 0;
   for (size_t j = 0; j < len; ++j) {
-    sets[ids[j] * kStride + j / 64] |= uint64_t{1} << (j % 64);
-    ++count[ids[j]];
+    const uint8_t id = ids[j];
+    sets[id * kStride + j / 64] |= uint64_t{1} << (j % 64);
+    placed_[n_placed] = id;  // kept when it is the id's first
+    n_placed += count[id]++ == 0;
   }
+  n_placed_ = n_placed;
   used_.resize((ChrfState::kOrder - 1) * len);
 }
 
@@ -338,11 +372,12 @@ std::array<int64_t, ChrfState::kOrder> ChrfDenseGrams::match_ids(size_t n) {
     uint64_t* e = e_.data();
     const uint64_t* sets = sets_.data();
     std::fill_n(used_.data(), (ChrfState::kOrder - 1) * len_, 0);
+    const uint8_t* h = ids_.data();
+    m[0] = unigrams_avx512(h, n, placed_.data(), n_placed_, ref_count_.data());
     auto run = [&](auto words) {
       constexpr size_t W = decltype(words)::value;
-      m[0] = unigrams(n, [&](size_t i, uint8_t id) {
-        for (size_t w = 0; w < W; ++w) e[w * stride + i] = sets[id * kStride + w];
-      });
+      for (size_t i = 0; i < n; ++i)
+        for (size_t w = 0; w < W; ++w) e[w * stride + i] = sets[h[i] * kStride + w];
       for (size_t w = 0; w < W; ++w) std::fill(e + w * stride + n, e + (w + 1) * stride, 0);
       orders_avx512<W>(e, a_.data(), stride, n, fc_.data(), blocks_.data(), used_.data(), len_, m);
     };

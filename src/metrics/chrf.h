@@ -81,7 +81,8 @@ class ChrfDenseGrams {
   void match_words(size_t n, size_t nw, std::array<int64_t, ChrfState::kOrder>& m);
   std::vector<char32_t> other_;                    // the reference's non-ASCII characters, id 128 + index
   size_t len_ = 0, words_ = 0;                     // the reference's length, its sets' words
-  std::vector<uint8_t> placed_;                    // the reference's ids: those whose set is not empty
+  std::array<uint8_t, 256> placed_;  // the reference's distinct ids: those whose set is not empty
+  size_t n_placed_ = 0;
   std::array<uint16_t, 256> ref_count_{};          // per id: its count in the reference
   std::array<uint32_t, 256> hyp_count_{};          // and in the hypothesis (zero between calls)
   static constexpr size_t kStride = kMaxLen / 64;  // words between the sets of two ids
