@@ -232,11 +232,17 @@ void BleuState::add_segment(int64_t hyp_len, int64_t ref_len, const std::array<i
 }
 
 void BleuRefs::set(const std::vector<uint32_t>* refs, size_t n) {
+  ptrs_.clear();
+  for (size_t r = 0; r < n; ++r) ptrs_.push_back(&refs[r]);
+  set(ptrs_.data(), n);
+}
+
+void BleuRefs::set(const std::vector<uint32_t>* const* refs, size_t n) {
   size_t keys = 0;
   lens_.clear();
   for (size_t r = 0; r < n; ++r) {
-    keys += 4 * refs[r].size();
-    lens_.push_back(static_cast<int64_t>(refs[r].size()));
+    keys += 4 * refs[r]->size();
+    lens_.push_back(static_cast<int64_t>(refs[r]->size()));
   }
   // Local ids 1, 2, ... for the references' tokens, in first-seen order.
   local_.clear();
@@ -246,10 +252,10 @@ void BleuRefs::set(const std::vector<uint32_t>* refs, size_t n) {
   size_t at = 0;
   bool fits = n <= PositionSets::kMaxRefs;
   for (size_t r = 0; r < n && fits; ++r) {
-    fits = refs[r].size() <= PositionSets::kMaxLen;
-    spans[r] = {local_refs_.data() + at, refs[r].size()};
+    fits = refs[r]->size() <= PositionSets::kMaxLen;
+    spans[r] = {local_refs_.data() + at, refs[r]->size()};
     // At most kMaxRefs * kMaxLen local ids when the sets are used.
-    for (const uint32_t t : refs[r]) local_refs_[at++] = local_.add(t);
+    for (const uint32_t t : *refs[r]) local_refs_[at++] = local_.add(t);
   }
   use_sets_ = fits && sets_.set(BleuState::kOrder, local_.size(), spans.data(), n);
   if (use_sets_) return;
@@ -257,7 +263,7 @@ void BleuRefs::set(const std::vector<uint32_t>* refs, size_t n) {
   uint64_t hi, lo;
   for (size_t r = 0; r < n; ++r) {
     table_.next_source();
-    const auto& t = refs[r];
+    const auto& t = *refs[r];
     for (int k = 1; k <= BleuState::kOrder; ++k)
       for (size_t i = 0; i + k <= t.size(); ++i) {
         key_of(&t[i], k, hi, lo);

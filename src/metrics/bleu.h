@@ -58,6 +58,8 @@ class BleuRefs {
  public:
   /// `n` references, each a vector of token ids.
   void set(const std::vector<uint32_t>* refs, size_t n);
+  /// The same from pointers to them (nothing is kept of them after the call).
+  void set(const std::vector<uint32_t>* const* refs, size_t n);
   /// Adds the statistics of `hyp` (token ids) against these references to `st`.
   void add_to(BleuState& st, const std::vector<uint32_t>& hyp);
   /// Clipped n-gram matches of `hyp` per order (the `correct` of add_segment).
@@ -75,6 +77,7 @@ class BleuRefs {
   std::vector<PositionSets::Span> spans_;
   NgramTable table_;  // per n-gram: its maximum count in one reference
   std::vector<int64_t> lens_;
+  std::vector<const std::vector<uint32_t>*> ptrs_;  // set() from an array of references
 };
 
 /// sacreBLEU `sentence_bleu` (exp smoothing, effective order) of `hyp` against `refs`.

@@ -26,7 +26,7 @@ void DiversityState::add_group(Interner& in, const std::vector<std::string>& tex
 }
 
 void DiversityState::add_group_tokens(const Interner& in, const std::vector<const std::vector<uint32_t>*>& toks) {
-  thread_local std::vector<std::vector<uint32_t>> others;
+  thread_local std::vector<const std::vector<uint32_t>*> others;
   thread_local BleuRefs refs;
   if (interner_ != in.serial()) {  // ids of another interner: forget which ids were seen
     interner_ = in.serial();
@@ -64,7 +64,7 @@ void DiversityState::add_group_tokens(const Interner& in, const std::vector<cons
     // b), are the same both ways: count them once; the lengths swap.
     const auto& a = *toks[0];
     const auto& b = *toks[1];
-    refs.set(&b, 1);
+    refs.set(toks.data() + 1, 1);
     const auto correct = refs.clipped_matches(a);
     const auto la = static_cast<int64_t>(a.size()), lb = static_cast<int64_t>(b.size());
     BleuState ab, ba;
@@ -74,12 +74,11 @@ void DiversityState::add_group_tokens(const Interner& in, const std::vector<cons
     self_sum_ += ba.value(true).score;
     n_self_ += 2;
   } else if (n_texts > 2) {
-    if (others.size() < n_texts - 1) others.resize(n_texts - 1);
     for (size_t i = 0; i < n_texts; ++i) {
-      size_t n = 0;
+      others.clear();
       for (size_t j = 0; j < n_texts; ++j)
-        if (j != i) others[n++] = *toks[j];
-      refs.set(others.data(), n);
+        if (j != i) others.push_back(toks[j]);
+      refs.set(others.data(), others.size());
       BleuState s;
       refs.add_to(s, *toks[i]);
       self_sum_ += s.value(true).score;

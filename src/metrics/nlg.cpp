@@ -198,14 +198,12 @@ void NlgScorer::set_references(const std::vector<std::string_view>& refs, const 
     throw std::logic_error("NLG metrics: " + std::to_string(tokens.size()) + " token lists for " +
                            std::to_string(refs.size()) + " references");
   n_refs_ = refs.size();
-  if (bleu_refs_.size() < n_refs_) {
-    bleu_refs_.resize(n_refs_);
-    rouge_refs_.resize(n_refs_);
-  }
+  bleu_refs_.clear();
+  rouge_refs_.clear();
   meteor_refs_.clear();
   for (size_t r = 0; r < n_refs_; ++r) {
-    bleu_refs_[r] = tokens[r]->bleu;
-    rouge_refs_[r] = tokens[r]->rouge;
+    bleu_refs_.push_back(&tokens[r]->bleu);
+    rouge_refs_.push_back(&tokens[r]->rouge);
     meteor_refs_.push_back(&tokens[r]->meteor);
   }
   bleu_.set(bleu_refs_.data(), n_refs_);

@@ -68,7 +68,8 @@ class NlgScorer {
   void tokenize(std::string_view text, NlgTokens& out);
   /// Prepares `refs` (at least one) for the hypotheses that follow.
   void set_references(const std::vector<std::string>& refs);
-  /// The same with each reference's tokenize(), in the same order.
+  /// The same with each reference's tokenize(), in the same order; the tokens are read until
+  /// the next set_references(), so they must stay as they are until then.
   void set_references(const std::vector<std::string_view>& refs, const std::vector<const NlgTokens*>& tokens);
   /// Adds `hyp` scored against the current references to `st` (same options as this scorer).
   void add(NlgState& st, std::string_view hyp);
@@ -106,8 +107,7 @@ class NlgScorer {
   std::vector<uint32_t> one_;  // working memory of a word's first sight
   std::vector<uint32_t> scratch_;  // tokenize's output before it is cut to size
   std::string lower_;
-  std::vector<const std::vector<uint32_t>*> meteor_refs_;
-  std::vector<std::vector<uint32_t>> bleu_refs_, rouge_refs_;
+  std::vector<const std::vector<uint32_t>*> bleu_refs_, rouge_refs_, meteor_refs_;
   size_t n_refs_ = 0;
   BleuRefs bleu_;
   ChrfRefs chrf_;

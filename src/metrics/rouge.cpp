@@ -117,6 +117,12 @@ int64_t BitLcs::length(const std::vector<uint32_t>& b) {
 }
 
 void RougeRefs::set(const std::vector<uint32_t>* refs, size_t n) {
+  ptrs_.clear();
+  for (size_t r = 0; r < n; ++r) ptrs_.push_back(&refs[r]);
+  set(ptrs_.data(), n);
+}
+
+void RougeRefs::set(const std::vector<uint32_t>* const* refs, size_t n) {
   refs_.clear();
   if (tables_.size() < n) {
     tables_.resize(n);
@@ -127,18 +133,18 @@ void RougeRefs::set(const std::vector<uint32_t>* refs, size_t n) {
   // Local ids 1, 2, ... for the references' tokens, in first-seen order, while they fit 16 bits.
   local_.clear();
   size_t total = 0;
-  for (size_t r = 0; r < n; ++r) total += refs[r].size();
+  for (size_t r = 0; r < n; ++r) total += refs[r]->size();
   const bool local = total <= UINT16_MAX;
   local_refs_.resize(local ? total : 0);
   size_t at = 0;
   for (size_t r = 0; r < n && local; ++r)
-    for (const uint32_t t : refs[r]) local_refs_[at++] = local_.add(t);
+    for (const uint32_t t : *refs[r]) local_refs_[at++] = local_.add(t);
   at = 0;
   const size_t n_ids = local_.size();
   lcs_at_.assign(n, -1);
   lcs_masks_.clear();
   for (size_t r = 0; r < n; ++r) {
-    const auto& v = refs[r];
+    const auto& v = *refs[r];
     refs_.push_back(&v);
     const uint16_t* ids = local_refs_.data() + at;  // when local
     if (local && v.size() <= 64) {

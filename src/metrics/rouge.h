@@ -81,7 +81,10 @@ class BitLcs {
 
 class RougeRefs {
  public:
+  /// `n` references, each a vector of token ids, kept by address until the next set().
   void set(const std::vector<uint32_t>* refs, size_t n);
+  /// The same from pointers to them.
+  void set(const std::vector<uint32_t>* const* refs, size_t n);
   /// ROUGE-1/2/L F of `hyp` (token ids), each the maximum over the references.
   RougeScores best(const std::vector<uint32_t>& hyp);
 
@@ -98,7 +101,7 @@ class RougeRefs {
   std::vector<int64_t> lcs_at_;  // -1: BitLcs
   std::vector<uint64_t> lcs_masks_;
   std::vector<BitLcs> lcs_;
-  std::vector<const std::vector<uint32_t>*> refs_;
+  std::vector<const std::vector<uint32_t>*> refs_, ptrs_;
 };
 
 }  // namespace because::metrics
