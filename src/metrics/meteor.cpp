@@ -254,11 +254,12 @@ double MeteorScorer::single_bits(size_t r, const std::vector<uint32_t>& hyp_word
   }
   const uint64_t aligned = all_hyp & ~hyp_left;
   if (aligned == 0) return 0.0;
-  // NLTK's _count_chunks over the matches in hypothesis order.
-  int chunks = 1, pi = -2, pj = -2;
+  // NLTK's _count_chunks over the matches in hypothesis order: a match that does not continue
+  // the previous one on both sides starts a chunk (the first one too). Counted without a branch.
+  int chunks = 0, pi = -2, pj = -2;
   for (uint64_t h = aligned; h; h &= h - 1) {
     const int i = __builtin_ctzll(h), j = partner[static_cast<size_t>(i)];
-    if (pi >= 0 && !(i == pi + 1 && j == pj + 1)) ++chunks;
+    chunks += static_cast<int>((i != pi + 1) | (j != pj + 1));
     pi = i;
     pj = j;
   }
