@@ -123,9 +123,9 @@ void MeteorScorer::match_enums(Enum& hyp, Enum& ref, std::vector<std::pair<int, 
   ref.resize(r);
 }
 
-// The references' words and stems as bit sets of positions (references of at most 64 words;
-// longer ones are aligned as lists). The stems are taken here once for all hypotheses, before
-// the slots are sized, since stem() may add ids.
+// The references' words as bit sets of positions, and their stems (references of at most 64
+// words; longer ones are aligned as lists). The stems are taken here once for all hypotheses,
+// before the slots are sized, since stem() may add ids.
 void MeteorScorer::prepare_references() {
   ref_bits_ok_.assign(n_refs_, 0);
   if (ref_stem_.size() < n_refs_) {
@@ -149,35 +149,27 @@ void MeteorScorer::prepare_references() {
     std::fill(slot_stamp_.begin(), slot_stamp_.end(), 0);
     slot_gen_ = 1;
   }
-  n_slots_ = 1;  // slot 0: no reference word or stem
-  auto give_slot = [&](uint32_t id) {
-    if (slot_stamp_[id] != slot_gen_) {
-      slot_stamp_[id] = slot_gen_;
-      slot_of_[id] = static_cast<uint32_t>(n_slots_++);
-    }
-  };
+  n_slots_ = 1;  // slot 0: no reference word
   for (size_t r = 0; r < n_refs_; ++r)
     if (ref_bits_ok_[r])
-      for (size_t j = 0; j < refs_[r].size(); ++j) {
-        give_slot(refs_[r][j]);
-        give_slot(ref_stem_[r][j]);
-      }
+      for (const uint32_t id : refs_[r])
+        if (slot_stamp_[id] != slot_gen_) {
+          slot_stamp_[id] = slot_gen_;
+          slot_of_[id] = static_cast<uint32_t>(n_slots_++);
+        }
   word_at_.assign(n_refs_ * n_slots_, 0);
-  stem_at_.assign(n_refs_ * n_slots_, 0);
   for (size_t r = 0; r < n_refs_; ++r)
     if (ref_bits_ok_[r])
-      for (size_t j = 0; j < refs_[r].size(); ++j) {
+      for (size_t j = 0; j < refs_[r].size(); ++j)
         word_at_[r * n_slots_ + slot_of_[refs_[r][j]]] |= uint64_t{1} << j;
-        stem_at_[r * n_slots_ + slot_of_[ref_stem_[r][j]]] |= uint64_t{1} << j;
-      }
   if (avail_.size() < n_slots_) avail_.resize(n_slots_);
 }
 
 // NLTK's stages against a reference prepared as bit sets, for a hypothesis of at most 64 words:
-// each stage works on a copy of the reference's sets per word (or stem) slot, so that the last
-// reference word left with an id is one count of leading zeros and a matched one leaves by
-// clearing a bit; the matches are kept per hypothesis position, which is the order NLTK sorts
-// them in.
+// the exact stage works on a copy of the reference's sets per word slot, the stem stage on sets
+// per stem of the words left, so that the last reference word left with an id is one count of
+// leading zeros and a matched one leaves by clearing a bit; the matches are kept per hypothesis
+// position, which is the order NLTK sorts them in.
 double MeteorScorer::single_bits(size_t r, const std::vector<uint32_t>& hyp_words) {
   const std::vector<uint32_t>& ref_words = refs_[r];
   const size_t n = hyp_words.size(), m = ref_words.size();
@@ -214,15 +206,25 @@ double MeteorScorer::single_bits(size_t r, const std::vector<uint32_t>& hyp_word
     shared |= words_of_stem_[hs[i]] > 1;
   }
   if (shared && ref_left) {
-    std::copy_n(stem_at_.data() + r * n_slots_, n_slots_, avail);
+    // Rare: per stem id, the reference positions left with it (valid when its stamp is gen_).
+    next_generation();
+    if (at_.size() < in_.size()) at_.resize(in_.size());
+    for (uint64_t x = ref_left; x; x &= x - 1) {
+      const int j = __builtin_ctzll(x);
+      const uint32_t id = rs[static_cast<size_t>(j)];
+      if (stamp_[id] != gen_) {
+        stamp_[id] = gen_;
+        at_[id] = 0;
+      }
+      at_[id] |= uint64_t{1} << j;
+    }
     for (uint64_t h = hyp_left; h;) {
       const int i = 63 - __builtin_clzll(h);
       h &= ~(uint64_t{1} << i);
-      const uint32_t s = slot(hs[static_cast<size_t>(i)]);
-      const uint64_t a = avail[s] & ref_left;
-      if (a == 0) continue;
-      const int j = 63 - __builtin_clzll(a);
-      avail[s] = a & ~(uint64_t{1} << j);
+      const uint32_t id = hs[static_cast<size_t>(i)];
+      if (stamp_[id] != gen_ || at_[id] == 0) continue;
+      const int j = 63 - __builtin_clzll(at_[id]);
+      at_[id] &= ~(uint64_t{1} << j);
       ref_left &= ~(uint64_t{1} << j);
       hyp_left &= ~(uint64_t{1} << i);
       partner[static_cast<size_t>(i)] = static_cast<int8_t>(j);

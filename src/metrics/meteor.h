@@ -76,7 +76,7 @@ class MeteorScorer {
   /// meteor_value() for at most 64 matches: the penalty, the one power in it, is kept per
   /// (matches, chunks) once computed, the same expression on the same values.
   double meteor_value_small(double translation_length, double reference_length, int matches, int chunks);
-  /// The prepared references' slot of a word or stem id (0: in none of them).
+  /// The prepared references' slot of a word id (0: in none of them).
   uint32_t slot(uint32_t id) const {
     return id < slot_stamp_.size() && slot_stamp_[id] == slot_gen_ ? slot_of_[id] : 0;
   }
@@ -104,14 +104,15 @@ class MeteorScorer {
   std::vector<uint32_t> stamp_;
   std::vector<int> last_, prev_;
   std::vector<char> ref_taken_;
-  // The prepared references of at most 64 words as bit sets: every id that is a word or a stem
-  // of one of them has a slot (1, 2, ...; by slot_of_, valid when its stamp is slot_gen_), and
-  // per reference r and slot s, word_at_[r * n_slots_ + s] and stem_at_[...] are the positions
-  // of that word and of the words with that stem (slot 0: none).
+  // The prepared references of at most 64 words as bit sets: every word of one of them has a
+  // slot (1, 2, ...; by slot_of_, valid when its stamp is slot_gen_), and per reference r and
+  // slot s, word_at_[r * n_slots_ + s] are the positions of that word (slot 0: none).
   std::vector<uint32_t> slot_stamp_, slot_of_;
   uint32_t slot_gen_ = 0;
   size_t n_slots_ = 0;
-  std::vector<uint64_t> word_at_, stem_at_;
+  std::vector<uint64_t> word_at_;
+  std::vector<uint64_t>
+      at_;  // single_bits(), stem stage: per stem id, its reference positions left (by stamp_)
   std::vector<char> ref_bits_ok_;                   // per reference: prepared as bit sets
   std::vector<std::array<uint32_t, 64>> ref_stem_;  // per reference: the stems of its words
   std::vector<std::array<uint8_t, 64>> ref_syn_;    // and their syn_bit()s
