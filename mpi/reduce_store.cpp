@@ -307,6 +307,15 @@ void score_instances(Worker& w, const store::Batch& batch, size_t i0, size_t i1,
     while (e < ex.size() && ex[e].instance < row) ++e;
     size_t e_end = e;
     while (e_end < ex.size() && ex[e_end].instance == row) ++e_end;
+    // The next instance's label counts and explanation texts, on the heap in no order the
+    // hardware prefetchers follow: fetched while this one is scored, not when they are needed.
+    if (i + 1 < i1) {
+      __builtin_prefetch(batch.instances[i + 1].label_counts.data());
+      for (size_t k = e_end; k < std::min(ex.size(), e_end + 8) && ex[k].instance == row + 1; ++k) {
+        __builtin_prefetch(ex[k].text.data());
+        __builtin_prefetch(ex[k].text.data() + 64);
+      }
+    }
     w.refs.clear();
     w.ref_toks.clear();
     size_t n_groups = 0;
