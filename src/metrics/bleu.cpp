@@ -290,8 +290,7 @@ std::array<int64_t, 4> BleuRefs::clipped_matches(const std::vector<uint32_t>& hy
   // Per distinct hypothesis n-gram, min(its count, max count in one reference).
   std::array<int64_t, 4> correct{};
   if (use_sets_) {
-    local_.map(hyp, local_hyp_);
-    const auto m = sets_.match(local_hyp_.data(), local_hyp_.size());
+    const auto m = sets_.match(local_.map(hyp, local_hyp_), hyp.size());
     for (int k = 0; k < BleuState::kOrder; ++k) correct[k] = m[k];
     return correct;
   }

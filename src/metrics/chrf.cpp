@@ -198,7 +198,7 @@ void ChrfDenseGrams::place(size_t len) {
     n_placed += count[id]++ == 0;
   }
   n_placed_ = n_placed;
-  used_.resize((ChrfState::kOrder - 1) * len);
+  if (used_.size() < (ChrfState::kOrder - 1) * len) used_.resize((ChrfState::kOrder - 1) * len);
 }
 
 size_t ChrfDenseGrams::ascii_ids(std::string_view text) {

@@ -181,10 +181,13 @@ class LocalIds {
     }
     return of_[t];
   }
-  /// `tokens` as local ids into `out` (0 for those without one).
-  void map(const std::vector<uint32_t>& tokens, std::vector<uint16_t>& out) const {
-    out.resize(tokens.size());
-    for (size_t i = 0; i < tokens.size(); ++i) out[i] = tokens[i] < of_.size() ? of_[tokens[i]] : 0;
+  /// `tokens` as local ids (0 for those without one) into the first tokens.size() of `out`, which
+  /// only grows; returns out.data().
+  const uint16_t* map(const std::vector<uint32_t>& tokens, std::vector<uint16_t>& out) const {
+    if (out.size() < tokens.size()) out.resize(tokens.size());
+    uint16_t* o = out.data();
+    for (size_t i = 0; i < tokens.size(); ++i) o[i] = tokens[i] < of_.size() ? of_[tokens[i]] : 0;
+    return o;
   }
   /// Local ids given out since clear().
   uint32_t size() const { return static_cast<uint32_t>(words_.size()); }

@@ -172,12 +172,12 @@ void RougeRefs::set(const std::vector<uint32_t>* const* refs, size_t n) {
 
 RougeScores RougeRefs::best(const std::vector<uint32_t>& hyp) {
   std::array<double, 3> best{};
-  local_.map(hyp, local_hyp_);
+  const uint16_t* local_hyp = local_.map(hyp, local_hyp_);
   for (size_t r = 0; r < refs_.size(); ++r) {
     const auto& ref = *refs_[r];
     int64_t inter1 = 0, inter2 = 0;
     if (use_sets_[r]) {
-      const auto m = sets_[r].match(local_hyp_.data(), local_hyp_.size());
+      const auto m = sets_[r].match(local_hyp, hyp.size());
       inter1 = m[0];
       inter2 = m[1];
     } else {
@@ -199,7 +199,10 @@ RougeScores RougeRefs::best(const std::vector<uint32_t>& hyp) {
         // reference lacks (V' = V).
         const uint64_t* m = lcs_masks_.data() + lcs_at_[r];
         uint64_t v = ~uint64_t{0};
-        for (const uint16_t c : local_hyp_) v = (v + (v & m[c])) | (v & ~m[c]);
+        for (size_t i = 0; i < hyp.size(); ++i) {
+          const uint16_t c = local_hyp[i];
+          v = (v + (v & m[c])) | (v & ~m[c]);
+        }
         const uint64_t valid = ref.size() == 64 ? ~uint64_t{0} : (uint64_t{1} << ref.size()) - 1;
         length = static_cast<int64_t>(ref.size()) - __builtin_popcountll(v & valid);
       } else {
