@@ -34,7 +34,7 @@ void MeteorScorer::words(std::string_view text, std::vector<uint32_t>& out) {
 }
 
 uint32_t MeteorScorer::new_stem(uint32_t w) {
-  if (stem_of_.size() <= w) stem_of_.resize(std::max<size_t>(w + 1, in_.size()), -1);
+  if (stem_of_.size() <= w) stem_of_.resize(std::max<size_t>(w + 1, in_.size()), kNoStem);
   const uint32_t s = in_.id(stemmer_.stem(std::string(in_.text(w))));
   stem_of_[w] = s;
   if (words_of_stem_.size() <= s) words_of_stem_.resize(std::max<size_t>(s + 1, in_.size()), 0);
@@ -141,27 +141,21 @@ void MeteorScorer::prepare_references() {
       ref_syn_[r][j] = static_cast<uint8_t>(syn_bit(ref_stem_[r][j]));
     }
   }
-  if (slot_stamp_.size() < in_.size()) {
-    slot_stamp_.resize(in_.size(), 0);
-    slot_of_.resize(in_.size(), 0);
-  }
+  if (slot_.size() < in_.size()) slot_.resize(in_.size(), 0);
   if (++slot_gen_ == 0) {  // wrapped: forget every stamp
-    std::fill(slot_stamp_.begin(), slot_stamp_.end(), 0);
+    std::fill(slot_.begin(), slot_.end(), 0);
     slot_gen_ = 1;
   }
   n_slots_ = 1;  // slot 0: no reference word
   for (size_t r = 0; r < n_refs_; ++r)
     if (ref_bits_ok_[r])
       for (const uint32_t id : refs_[r])
-        if (slot_stamp_[id] != slot_gen_) {
-          slot_stamp_[id] = slot_gen_;
-          slot_of_[id] = static_cast<uint32_t>(n_slots_++);
-        }
+        if (slot_[id] >> 32 != slot_gen_) slot_[id] = uint64_t{slot_gen_} << 32 | n_slots_++;
   word_at_.assign(n_refs_ * n_slots_, 0);
   for (size_t r = 0; r < n_refs_; ++r)
     if (ref_bits_ok_[r])
       for (size_t j = 0; j < refs_[r].size(); ++j)
-        word_at_[r * n_slots_ + slot_of_[refs_[r][j]]] |= uint64_t{1} << j;
+        word_at_[r * n_slots_ + static_cast<uint32_t>(slot_[refs_[r][j]])] |= uint64_t{1} << j;
   if (avail_.size() < n_slots_) avail_.resize(n_slots_);
 }
 

@@ -55,7 +55,7 @@ class MeteorScorer {
   using Enum = std::vector<std::pair<int, uint32_t>>;
   using SynMask = std::array<uint64_t, 4>;  // 256 bits, one per value of syn_bit()
   uint32_t stem(uint32_t w) {
-    return w < stem_of_.size() && stem_of_[w] >= 0 ? static_cast<uint32_t>(stem_of_[w]) : new_stem(w);
+    return w < stem_of_.size() && stem_of_[w] != kNoStem ? stem_of_[w] : new_stem(w);
   }
   uint32_t new_stem(uint32_t w);  // stem() of a word not stemmed yet
   /// Looks up the WordNet synonyms of `w` once: (w, synonym) pairs go into syn_pairs_ (w itself
@@ -78,7 +78,9 @@ class MeteorScorer {
   double meteor_value_small(double translation_length, double reference_length, int matches, int chunks);
   /// The prepared references' slot of a word id (0: in none of them).
   uint32_t slot(uint32_t id) const {
-    return id < slot_stamp_.size() && slot_stamp_[id] == slot_gen_ ? slot_of_[id] : 0;
+    if (id >= slot_.size()) return 0;
+    const uint64_t v = slot_[id];
+    return v >> 32 == slot_gen_ ? static_cast<uint32_t>(v) : 0;
   }
   void prepare_references();
   void match_enums(Enum& hyp, Enum& ref, std::vector<std::pair<int, int>>& out);
@@ -89,7 +91,8 @@ class MeteorScorer {
   MeteorParams params_;
   PorterStemmer stemmer_;
   Interner in_;
-  std::vector<int64_t> stem_of_;                // word id -> stem id (-1 unknown)
+  static constexpr uint32_t kNoStem = UINT32_MAX;
+  std::vector<uint32_t> stem_of_;               // word id -> stem id (kNoStem: not stemmed yet)
   std::vector<uint32_t> words_of_stem_;         // stem id -> how many words stem() gave it to
   std::vector<SynMask> syn_mask_;                // stem id -> synonym_mask() (0: not looked up yet)
   HashSet64 syn_pairs_;                         // (stem id << 32 | synonym id), itself included
@@ -105,9 +108,9 @@ class MeteorScorer {
   std::vector<int> last_, prev_;
   std::vector<char> ref_taken_;
   // The prepared references of at most 64 words as bit sets: every word of one of them has a
-  // slot (1, 2, ...; by slot_of_, valid when its stamp is slot_gen_), and per reference r and
+  // slot (1, 2, ...; in slot_, valid when its stamp there is slot_gen_), and per reference r and
   // slot s, word_at_[r * n_slots_ + s] are the positions of that word (slot 0: none).
-  std::vector<uint32_t> slot_stamp_, slot_of_;
+  std::vector<uint64_t> slot_;  // per id: its stamp << 32 | its slot
   uint32_t slot_gen_ = 0;
   size_t n_slots_ = 0;
   std::vector<uint64_t> word_at_;
