@@ -59,24 +59,28 @@ std::vector<std::string> split_key(const std::string& k) {
   return out;
 }
 
-
-int argmax(const float* v, int n) {
+// The first index of the largest value (numpy argmax), without a branch on the values (which
+// way a comparison of probabilities goes is anyone's guess).
+template <class T>
+int first_max(const T* v, size_t n) {
   int best = 0;
-  for (int k = 1; k < n; ++k)
-    if (v[k] > v[best]) best = k;
+  T top = v[0];
+  for (size_t k = 1; k < n; ++k) {
+    const bool more = v[k] > top;
+    best = more ? static_cast<int>(k) : best;
+    top = more ? v[k] : top;
+  }
   return best;
 }
+
+int argmax(const float* v, int n) { return first_max(v, static_cast<size_t>(n)); }
 
 // Human majority label: the first label with the most votes (numpy argmax), -1 without votes.
 int majority(const std::vector<uint16_t>& counts) {
   if (counts.empty()) return -1;
-  int best = 0;
   int64_t total = 0;
-  for (size_t k = 0; k < counts.size(); ++k) {
-    total += counts[k];
-    if (counts[k] > counts[best]) best = static_cast<int>(k);
-  }
-  return total > 0 ? best : -1;
+  for (const uint16_t c : counts) total += c;
+  return total > 0 ? first_max(counts.data(), counts.size()) : -1;
 }
 
 // The model, prompt and explain mode of a row's source, as the merge recorded them (null when
