@@ -147,6 +147,9 @@ class PositionSets {
   /// Per order 1..max_order: the sum over the distinct n-grams of `hyp` of min(their count in
   /// `hyp`, their largest count in one reference).
   std::array<int64_t, kMaxOrder> match(const uint16_t* hyp, size_t len);
+  /// For one reference of at most 64 symbols (after a set() that took it), per symbol id
+  /// 0..n_ids the set of its positions; nullptr for other references.
+  const uint64_t* short_bits() const { return n_refs_ == 1 && short_ ? bits_.data() : nullptr; }
 
  private:
   template <int W, bool kOne>
@@ -169,17 +172,21 @@ class PositionSets {
 class LocalIds {
  public:
   void clear() {
-    for (const uint32_t t : words_) of_[t] = 0;
-    words_.clear();
+    for (size_t i = 0; i < n_; ++i) of_[words_[i]] = 0;
+    n_ = 0;
   }
-  /// The local id of `t`, the next one when it has none (callers keep them below 2^16).
+  /// The local id of `t`, the next one when it has none (callers keep them below 2^16). Without
+  /// a branch on whether it has one: a sentence repeats its tokens in no order a predictor learns.
   uint16_t add(uint32_t t) {
     if (t >= of_.size()) of_.resize(std::max<size_t>(t + 1, 2 * of_.size()), 0);
-    if (of_[t] == 0) {
-      words_.push_back(t);
-      of_[t] = static_cast<uint16_t>(words_.size());
-    }
-    return of_[t];
+    if (n_ == words_.size()) words_.resize(std::max<size_t>(16, 2 * n_));
+    const uint16_t had = of_[t];
+    const bool fresh = had == 0;
+    words_[n_] = t;  // kept when fresh
+    n_ += fresh;
+    const uint16_t id = fresh ? static_cast<uint16_t>(n_) : had;
+    of_[t] = id;
+    return id;
   }
   /// `tokens` as local ids (0 for those without one) into the first tokens.size() of `out`, which
   /// only grows; returns out.data().
@@ -190,11 +197,12 @@ class LocalIds {
     return o;
   }
   /// Local ids given out since clear().
-  uint32_t size() const { return static_cast<uint32_t>(words_.size()); }
+  uint32_t size() const { return static_cast<uint32_t>(n_); }
 
  private:
   std::vector<uint16_t> of_;     // token id -> its local id (0: none)
-  std::vector<uint32_t> words_;  // token ids with a local id
+  std::vector<uint32_t> words_;  // [0, n_): token ids with a local id
+  size_t n_ = 0;
 };
 
 /// Counts of n-grams, each an order and an exact 128-bit key, for one reference (add) or the

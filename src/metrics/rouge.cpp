@@ -141,26 +141,17 @@ void RougeRefs::set(const std::vector<uint32_t>* const* refs, size_t n) {
     for (const uint32_t t : *refs[r]) local_refs_[at++] = local_.add(t);
   at = 0;
   const size_t n_ids = local_.size();
-  lcs_at_.assign(n, -1);
-  lcs_masks_.clear();
   for (size_t r = 0; r < n; ++r) {
     const auto& v = *refs[r];
     refs_.push_back(&v);
-    const uint16_t* ids = local_refs_.data() + at;  // when local
-    if (local && v.size() <= 64) {
-      lcs_at_[r] = static_cast<int64_t>(lcs_masks_.size());
-      lcs_masks_.resize(lcs_masks_.size() + n_ids + 1, 0);
-      uint64_t* m = lcs_masks_.data() + lcs_at_[r];
-      for (size_t i = 0; i < v.size(); ++i) m[ids[i]] |= uint64_t{1} << i;
-    } else {
-      lcs_[r].set(v);
-    }
     if (local) {
-      const PositionSets::Span span{ids, v.size()};
+      const PositionSets::Span span{local_refs_.data() + at, v.size()};
       at += v.size();
       use_sets_[r] = sets_[r].set(2, static_cast<uint32_t>(n_ids), &span, 1);
-      if (use_sets_[r]) continue;
     }
+    // The LCS of a reference of at most 64 tokens goes by its sets' bits; others take BitLcs.
+    if (!use_sets_[r] || !sets_[r].short_bits()) lcs_[r].set(v);
+    if (use_sets_[r]) continue;
     NgramTable& t = tables_[r];
     t.reset(2 * v.size());
     for (size_t i = 0; i < v.size(); ++i) {
@@ -194,10 +185,9 @@ RougeScores RougeRefs::best(const std::vector<uint32_t>& hyp) {
     double l = 0;
     if (!ref.empty() && !hyp.empty()) {
       int64_t length = 0;
-      if (lcs_at_[r] >= 0) {
+      if (const uint64_t* m = use_sets_[r] ? sets_[r].short_bits() : nullptr) {
         // BitLcs::length in one word: V' = (V + (V & M)) | (V & ~M), M = 0 for a token the
         // reference lacks (V' = V).
-        const uint64_t* m = lcs_masks_.data() + lcs_at_[r];
         uint64_t v = ~uint64_t{0};
         for (size_t i = 0; i < hyp.size(); ++i) {
           const uint16_t c = local_hyp[i];

@@ -96,10 +96,8 @@ class RougeRefs {
   LocalIds local_;
   std::vector<uint16_t> local_refs_, local_hyp_;
   std::vector<NgramTable> tables_;
-  // LCS: a reference of at most 64 tokens with local ids keeps, per local id, the bit set of its
-  // positions (at lcs_at_[r], 0 for ids it lacks) and is one 64-bit word; others take BitLcs.
-  std::vector<int64_t> lcs_at_;  // -1: BitLcs
-  std::vector<uint64_t> lcs_masks_;
+  // LCS: a reference of at most 64 tokens with local ids is one 64-bit word, by its sets' bits
+  // per local id (PositionSets::short_bits); others take BitLcs.
   std::vector<BitLcs> lcs_;
   std::vector<const std::vector<uint32_t>*> refs_, ptrs_;
 };
