@@ -151,7 +151,8 @@ void MeteorScorer::prepare_references() {
     if (ref_bits_ok_[r])
       for (const uint32_t id : refs_[r])
         if (slot_[id] >> 32 != slot_gen_) slot_[id] = uint64_t{slot_gen_} << 32 | n_slots_++;
-  word_at_.assign(n_refs_ * n_slots_, 0);
+  if (word_at_.size() < n_refs_ * n_slots_) word_at_.resize(n_refs_ * n_slots_);
+  std::fill_n(word_at_.data(), n_refs_ * n_slots_, 0);
   for (size_t r = 0; r < n_refs_; ++r)
     if (ref_bits_ok_[r])
       for (size_t j = 0; j < refs_[r].size(); ++j)

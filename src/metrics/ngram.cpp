@@ -169,7 +169,8 @@ bool PositionSets::set(int max_order, uint32_t n_ids, const Span* refs, size_t n
   words_ = W;
   n_refs_ = n_refs;
   if (short_) {
-    bits_.assign(stride_, 0);
+    if (bits_.size() < stride_) bits_.resize(stride_);
+    std::fill_n(bits_.data(), stride_, 0);  // the first stride_ words are the sets
     for (size_t j = 0; j < refs[0].len; ++j) bits_[refs[0].ids[j]] |= uint64_t{1} << j;
     return true;
   }
