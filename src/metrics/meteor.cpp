@@ -127,15 +127,13 @@ void MeteorScorer::match_enums(Enum& hyp, Enum& ref, std::vector<std::pair<int, 
 // words; longer ones are aligned as lists). The stems are taken here once for all hypotheses,
 // before the slots are sized, since stem() may add ids.
 void MeteorScorer::prepare_references() {
-  ref_bits_ok_.assign(n_refs_, 0);
   if (ref_stem_.size() < n_refs_) {
     ref_stem_.resize(n_refs_);
     ref_syn_.resize(n_refs_);
   }
   for (size_t r = 0; r < n_refs_; ++r) {
     const auto& words = refs_[r];
-    if (words.size() > 64) continue;
-    ref_bits_ok_[r] = 1;
+    if (!as_bits(r)) continue;
     for (size_t j = 0; j < words.size(); ++j) {
       ref_stem_[r][j] = stem(words[j]);
       ref_syn_[r][j] = static_cast<uint8_t>(syn_bit(ref_stem_[r][j]));
@@ -148,13 +146,13 @@ void MeteorScorer::prepare_references() {
   }
   n_slots_ = 1;  // slot 0: no reference word
   for (size_t r = 0; r < n_refs_; ++r)
-    if (ref_bits_ok_[r])
+    if (as_bits(r))
       for (const uint32_t id : refs_[r])
         if (slot_[id] >> 32 != slot_gen_) slot_[id] = uint64_t{slot_gen_} << 32 | n_slots_++;
   if (word_at_.size() < n_refs_ * n_slots_) word_at_.resize(n_refs_ * n_slots_);
   std::fill_n(word_at_.data(), n_refs_ * n_slots_, 0);
   for (size_t r = 0; r < n_refs_; ++r)
-    if (ref_bits_ok_[r])
+    if (as_bits(r))
       for (size_t j = 0; j < refs_[r].size(); ++j)
         word_at_[r * n_slots_ + static_cast<uint32_t>(slot_[refs_[r][j]])] |= uint64_t{1} << j;
   if (avail_.size() < n_slots_) avail_.resize(n_slots_);
@@ -290,7 +288,7 @@ double MeteorScorer::meteor_value_small(double translation_length, double refere
 }
 
 double MeteorScorer::single_ids(size_t r, const std::vector<uint32_t>& hyp) {
-  if (ref_bits_ok_[r] && hyp.size() <= 64) return single_bits(r, hyp);
+  if (as_bits(r) && hyp.size() <= 64) return single_bits(r, hyp);
   return single_lists(refs_[r], hyp);
 }
 

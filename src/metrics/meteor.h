@@ -83,6 +83,8 @@ class MeteorScorer {
     return v >> 32 == slot_gen_ ? static_cast<uint32_t>(v) : 0;
   }
   void prepare_references();
+  /// Whether prepared reference r is kept as bit sets (at most 64 words).
+  bool as_bits(size_t r) const { return refs_[r].size() <= 64; }
   void match_enums(Enum& hyp, Enum& ref, std::vector<std::pair<int, int>>& out);
   /// A new value of gen_, stamp_ sized for every id: the stamps of earlier stages are stale.
   void next_generation();
@@ -116,7 +118,6 @@ class MeteorScorer {
   std::vector<uint64_t> word_at_;
   std::vector<uint64_t>
       at_;  // single_bits(), stem stage: per stem id, its reference positions left (by stamp_)
-  std::vector<char> ref_bits_ok_;                   // per reference: prepared as bit sets
   std::vector<std::array<uint32_t, 64>> ref_stem_;  // per reference: the stems of its words
   std::vector<std::array<uint8_t, 64>> ref_syn_;    // and their syn_bit()s
   std::vector<uint64_t> avail_;                     // single_bits(): a reference's sets being used up
